@@ -1,0 +1,190 @@
+"""Scores, threshold policies, metrics and protocols of aejax.tasks.anomaly."""
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from aejax.tasks import anomaly as an
+
+# ----------------------------------------------------------------------------- scores
+
+
+def test_reconstruction_scores_are_per_example_sum_of_squares():
+    x = np.array([[1.0, 2.0], [0.0, 0.0]])
+    recon = np.array([[0.0, 0.0], [0.5, -1.0]])
+    np.testing.assert_allclose(an.reconstruction_scores(x, recon), [1 + 4, 0.25 + 1])
+
+
+def test_standardised_scores_divide_residual_by_training_std():
+    train_x = np.array([[0.0, 0.0], [2.0, 20.0]])
+    train_r = np.zeros_like(train_x)  # residuals (0,0) and (2,20): mean (1,10), std (1,10)
+    st = an.fit_error_standardiser(train_x, train_r)
+    np.testing.assert_allclose(st.mean, [1.0, 10.0])
+    np.testing.assert_allclose(st.std, [1.0, 10.0])
+    # residual (3, 30) -> standardised (2, 2) -> score 8
+    np.testing.assert_allclose(an.reconstruction_scores([[3.0, 30.0]], [[0.0, 0.0]], st), [8.0])
+    restored = an.ErrorStandardiser.from_dict(st.to_dict())
+    np.testing.assert_array_equal(restored.mean, st.mean)
+    np.testing.assert_array_equal(restored.std, st.std)
+
+
+def test_window_and_step_scores():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 3))
+    recon = rng.normal(size=(4, 5, 3))
+    per_step = an.step_scores(x, recon)
+    assert per_step.shape == (4, 5)
+    np.testing.assert_allclose(per_step, ((x - recon) ** 2).sum(-1))
+    np.testing.assert_allclose(an.reconstruction_scores(x, recon), per_step.sum(1))
+    with pytest.raises(ValueError, match="windows"):
+        an.step_scores(x[:, :, 0], recon[:, :, 0])
+
+
+def test_shape_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="differ in shape"):
+        an.reconstruction_scores(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_steps_to_series_averages_overlapping_windows():
+    # series length 6, windows of size 3 at stride 2: starts 0, 2 (covering 0..4); step 5 uncovered
+    per_step = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    series = an.steps_to_series(per_step, [0, 2], 6)
+    np.testing.assert_allclose(series[:5], [1.0, 2.0, (3.0 + 10.0) / 2, 20.0, 30.0])
+    assert np.isnan(series[5])
+    with pytest.raises(ValueError, match="do not fit"):
+        an.steps_to_series(per_step, [0, 4], 6)
+
+
+# ----------------------------------------------------------------------------- thresholds
+
+SCORES = np.arange(1.0, 11.0)  # 1, 2, ..., 10
+
+
+def test_percentile_policy():
+    t = an.fit_threshold("percentile", SCORES, q=90)
+    assert t.value == pytest.approx(9.1)  # numpy linear interpolation: 9 + 0.1 * (10 - 9)
+    assert not t.uses_labels
+    assert an.fit_threshold("percentile", SCORES, q=50, scale=2.5).value == pytest.approx(13.75)
+    with pytest.raises(ValueError, match="q=101"):
+        an.fit_threshold("percentile", SCORES, q=101)
+
+
+def test_mean_std_policy():
+    t = an.fit_threshold("mean_std", SCORES, k=2)
+    assert t.value == pytest.approx(5.5 + 2 * np.sqrt(8.25))  # population std of 1..10
+
+
+def test_max_train_policy_flags_nothing_on_its_own_scores():
+    t = an.fit_threshold("max_train", SCORES)
+    assert t.value == 10.0
+    assert an.decide(SCORES, t).sum() == 0
+    assert an.decide([10.5, 9.0], t).tolist() == [1, 0]
+
+
+def test_contamination_policy_flags_the_known_fraction():
+    t = an.fit_threshold("contamination", SCORES, rate=0.2)
+    assert an.decide(SCORES, t).tolist() == [0] * 8 + [1, 1]
+    with pytest.raises(ValueError, match="rate=1.5"):
+        an.fit_threshold("contamination", SCORES, rate=1.5)
+
+
+def test_best_f1_policy_uses_labels_and_finds_the_best_cut():
+    scores = np.array([0.1, 0.2, 0.3, 0.35, 0.8, 0.9])
+    labels = np.array([0, 0, 1, 0, 1, 1])
+    t = an.fit_threshold("best_f1", scores, labels)
+    assert t.uses_labels
+    # flagging {0.8, 0.9}: P=1, R=2/3, F1=0.8; flagging {0.3..0.9}: P=3/4, R=1, F1=6/7 (best)
+    assert an.decide(scores, t).tolist() == [0, 0, 1, 1, 1, 1]
+    assert an.precision_recall_f1(labels, an.decide(scores, t))["f1"] == pytest.approx(6 / 7)
+
+
+def test_policy_label_errors_and_unknown_names():
+    with pytest.raises(ValueError, match="uses labels"):
+        an.fit_threshold("best_f1", SCORES)
+    with pytest.raises(ValueError, match="does not use labels"):
+        an.fit_threshold("percentile", SCORES, np.zeros(10))
+    with pytest.raises(ValueError, match="unknown threshold policy 'p99'"):
+        an.fit_threshold("p99", SCORES)
+    with pytest.raises(ValueError, match="non-finite"):
+        an.fit_threshold("max_train", [1.0, np.nan])
+
+
+def test_threshold_round_trips_through_a_dict():
+    t = an.fit_threshold("percentile", SCORES, q=99, scale=2.5)
+    assert an.Threshold.from_dict(t.to_dict()) == t
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def test_auroc_and_auprc_match_scikit_learn():
+    rng = np.random.default_rng(1)
+    labels = (rng.random(200) < 0.1).astype(int)
+    scores = rng.normal(size=200) + 1.5 * labels
+    assert an.auroc(labels, scores) == pytest.approx(skm.roc_auc_score(labels, scores))
+    assert an.auprc(labels, scores) == pytest.approx(skm.average_precision_score(labels, scores))
+
+
+def test_auroc_by_hand():
+    # pairs (anomaly, normal): 0.8>0.1, 0.8>0.4, 0.35<0.4, 0.35>0.1 -> 3 of 4 correctly ordered
+    assert an.auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(0.75)
+    # AP = mean over anomalies of precision at their rank: 1/1 and 2/3
+    assert an.auprc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx((1 + 2 / 3) / 2)
+
+
+def test_metric_errors():
+    with pytest.raises(ValueError, match="both normal"):
+        an.auroc([0, 0, 0], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="0 \\(normal\\) or 1"):
+        an.auroc([0, 2, 1], [0.1, 0.2, 0.3])
+
+
+def test_precision_recall_f1_by_hand():
+    out = an.precision_recall_f1([1, 1, 1, 0, 0], [1, 0, 0, 1, 0])
+    assert out == pytest.approx({"precision": 0.5, "recall": 1 / 3, "f1": 0.4})
+    assert an.precision_recall_f1([1, 0], [0, 0]) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+
+def test_point_adjust_fills_hit_segments_only():
+    labels = [0, 1, 1, 1, 0, 1, 1, 0]
+    decisions = [0, 0, 1, 0, 0, 0, 0, 1]
+    assert an.point_adjust(labels, decisions).tolist() == [0, 1, 1, 1, 0, 0, 0, 1]
+
+
+def test_evaluate_reports_point_adjusted_f1_only_as_a_labelled_extra():
+    labels = np.array([0, 1, 1, 1, 0, 0])
+    scores = np.array([0.1, 0.2, 0.9, 0.1, 0.0, 0.3])
+    t = an.Threshold(0.5, "fixed", False)
+    out = an.evaluate(labels, scores, t)
+    assert "f1_point_adjusted" not in out
+    assert out["f1"] == pytest.approx(2 * 1 * (1 / 3) / (1 + 1 / 3))
+    out = an.evaluate(labels, scores, t, point_adjusted=True)
+    assert out["f1_point_adjusted"] == pytest.approx(1.0)
+    assert out["auroc"] == pytest.approx(skm.roc_auc_score(labels, scores))
+
+
+# ----------------------------------------------------------------------------- protocols
+
+
+def test_one_class_split_never_trains_on_an_anomaly():
+    labels = (np.random.default_rng(2).random(1000) < 0.2).astype(int)
+    split = an.one_class_split(labels, train_fraction=0.5, seed=3)
+    assert split.protocol == "one-class"
+    assert labels[split.train].sum() == 0
+    assert len(np.intersect1d(split.train, split.test)) == 0
+    assert len(split.test) == 500
+    # every normal row is either trained on or tested; training anomalies are dropped entirely
+    assert len(split.train) + (labels[split.test] == 0).sum() == (labels == 0).sum()
+    again = an.one_class_split(labels, train_fraction=0.5, seed=3)
+    np.testing.assert_array_equal(split.train, again.train)
+
+
+def test_unsupervised_split_is_stratified_and_contaminated():
+    labels = np.array([1] * 30 + [0] * 970)
+    split = an.unsupervised_split(labels, test_fraction=0.3, seed=0)
+    assert len(split.test) == 300 and labels[split.test].sum() == 9
+    assert labels[split.train].sum() == 21
+    assert sorted(np.concatenate([split.train, split.test]).tolist()) == list(range(1000))
+    one_class = an.drop_training_anomalies(split, labels)
+    assert labels[one_class.train].sum() == 0 and one_class.protocol == "one-class"
+    np.testing.assert_array_equal(one_class.test, split.test)
