@@ -1,0 +1,237 @@
+"""Restricted Boltzmann machines trained with contrastive divergence (Hinton & Salakhutdinov 2006).
+
+Pure functions over a params pytree ``{"kernel": [V, H], "visible_bias": [V], "hidden_bias": [H]}``;
+the momentum increments live in a separate pytree of the same structure.
+
+Three kinds of units, following the authors' released code (spec ``hinton2006.md`` section 2.2-2.4):
+
+* binary visible / binary hidden (``rbm.m``), learning rate 0.1;
+* binary visible / linear hidden units with unit-variance Gaussian noise (``rbmhidlinear.m``),
+  used for the code layer, learning rate 0.001;
+* linear visible units with unit-variance Gaussian noise / binary hidden (faces, first layer),
+  learning rate 0.001.
+
+CD-k per minibatch v0 [N, V] (k=1 is the paper's setting):
+
+1. p0 = E[h | v0] (logistic probabilities, or the linear mean); positive statistics use p0.
+2. h = a sample of the hidden units (binary: 1[p > u], u ~ U(0,1); linear: mean + N(0,1)).
+3. v1 = E[v | h] (logistic probabilities or the linear mean; the reconstruction is not sampled).
+4. p1 = E[h | v1]; for k > 1 steps 2-4 repeat from p1. Negative statistics use v_k and p_k.
+5. Increments: dW <- m dW + lr ((v0'p0 - vk'pk)/N - weight_cost W);
+   db_v <- m db_v + lr/N (sum v0 - sum vk); db_h <- m db_h + lr/N (sum p0 - sum pk).
+   Weight cost acts inside the learning-rate term and never on biases.
+
+Momentum is 0.5 for epochs 1..5 and 0.9 afterwards. An epoch is one jitted ``lax.scan`` over
+minibatches whose composition and order are fixed for the whole run (as in ``makebatches.m``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+UNIT_TYPES = ("binary", "gaussian")
+
+Params = dict[str, jax.Array]
+
+
+@dataclasses.dataclass(frozen=True)
+class CDConfig:
+    """Hyper-parameters of CD-k training (defaults = the released code, binary units).
+
+    Attributes:
+      visible: "binary" (logistic) or "gaussian" (linear, unit variance) visible units.
+      hidden: "binary" (logistic) or "gaussian" (linear, unit variance) hidden units.
+      learning_rate: epsilon for weights and both biases; None = 0.1 for binary-binary,
+        0.001 when either layer is Gaussian.
+      weight_cost: L2 coefficient on the kernel, inside the learning-rate term.
+      initial_momentum, final_momentum: momentum before / after ``momentum_switch_epoch``.
+      momentum_switch_epoch: epochs (1-based) <= this use ``initial_momentum``.
+      k: number of Gibbs steps in CD-k.
+      init_scale: standard deviation of the initial kernel.
+    """
+
+    visible: str = "binary"
+    hidden: str = "binary"
+    learning_rate: float | None = None
+    weight_cost: float = 0.0002
+    initial_momentum: float = 0.5
+    final_momentum: float = 0.9
+    momentum_switch_epoch: int = 5
+    k: int = 1
+    init_scale: float = 0.1
+
+    def __post_init__(self):
+        for field in ("visible", "hidden"):
+            value = getattr(self, field)
+            if value not in UNIT_TYPES:
+                raise ValueError(f"CDConfig.{field}={value!r}: expected one of {UNIT_TYPES}.")
+        if self.k < 1:
+            raise ValueError(f"CDConfig.k={self.k}: CD-k needs at least one Gibbs step (k >= 1).")
+
+    @property
+    def lr(self) -> float:
+        """The effective learning rate (0.1 binary-binary, 0.001 with a Gaussian layer)."""
+        if self.learning_rate is not None:
+            return float(self.learning_rate)
+        return 0.1 if self.visible == self.hidden == "binary" else 0.001
+
+    def momentum(self, epoch: int) -> float:
+        """Momentum for 1-based ``epoch``."""
+        return self.initial_momentum if epoch <= self.momentum_switch_epoch else self.final_momentum
+
+
+def init_params(key: jax.Array, n_visible: int, n_hidden: int, scale: float = 0.1,
+                dtype=jnp.float32) -> Params:
+    """W ~ scale * N(0, 1) of shape [n_visible, n_hidden]; zero visible and hidden biases."""
+    return {
+        "kernel": scale * jax.random.normal(key, (n_visible, n_hidden), dtype),
+        "visible_bias": jnp.zeros((n_visible,), dtype),
+        "hidden_bias": jnp.zeros((n_hidden,), dtype),
+    }
+
+
+def init_increments(params: Params) -> Params:
+    """Zero momentum increments with the structure of ``params``."""
+    return jax.tree_util.tree_map(jnp.zeros_like, params)
+
+
+def _mean(pre_activation: jax.Array, unit_type: str) -> jax.Array:
+    return jax.nn.sigmoid(pre_activation) if unit_type == "binary" else pre_activation
+
+
+def hidden_mean(params: Params, v: jax.Array, unit_type: str = "binary") -> jax.Array:
+    """E[h | v] [N, H]: logistic probabilities (binary) or the linear mean (gaussian)."""
+    return _mean(v @ params["kernel"] + params["hidden_bias"], unit_type)
+
+
+def visible_mean(params: Params, h: jax.Array, unit_type: str = "binary") -> jax.Array:
+    """E[v | h] [N, V]: logistic probabilities (binary) or the linear mean (gaussian)."""
+    return _mean(h @ params["kernel"].T + params["visible_bias"], unit_type)
+
+
+def sample_noise(key: jax.Array, config: CDConfig, batch_size: int, n_hidden: int,
+                 dtype=jnp.float32) -> jax.Array:
+    """Random numbers for the k hidden samples of one minibatch, [k, N, H].
+
+    Uniform(0, 1) draws for binary hidden units, standard normal draws for Gaussian ones.
+    """
+    shape = (config.k, batch_size, n_hidden)
+    if config.hidden == "binary":
+        return jax.random.uniform(key, shape, dtype)
+    return jax.random.normal(key, shape, dtype)
+
+
+def _sample_hidden(mean: jax.Array, noise: jax.Array, unit_type: str) -> jax.Array:
+    if unit_type == "binary":
+        return (mean > noise).astype(mean.dtype)
+    return mean + noise
+
+
+def cd_step(params: Params, increments: Params, v0: jax.Array, noise: jax.Array,
+            momentum: jax.Array | float, config: CDConfig):
+    """One CD-k update on a minibatch.
+
+    Args:
+      params, increments: RBM parameters and momentum increments.
+      v0: data [N, V].
+      noise: [k, N, H] draws from ``sample_noise``.
+      momentum: scalar momentum for this update.
+      config: CDConfig.
+    Returns:
+      (new_params, new_increments, sse): sse = sum over the batch of (v0 - v1)^2 with v1 the
+      first reconstruction.
+    """
+    n = v0.shape[0]
+    lr = config.lr
+    p0 = hidden_mean(params, v0, config.hidden)
+    vk, pk, v1 = v0, p0, None
+    for step in range(config.k):
+        h = _sample_hidden(pk, noise[step], config.hidden)
+        vk = visible_mean(params, h, config.visible)
+        pk = hidden_mean(params, vk, config.hidden)
+        if v1 is None:
+            v1 = vk
+    gradient = {
+        "kernel": (v0.T @ p0 - vk.T @ pk) / n - config.weight_cost * params["kernel"],
+        "visible_bias": (v0.sum(0) - vk.sum(0)) / n,
+        "hidden_bias": (p0.sum(0) - pk.sum(0)) / n,
+    }
+    new_increments = jax.tree_util.tree_map(
+        lambda inc, g: momentum * inc + lr * g, increments, gradient)
+    new_params = jax.tree_util.tree_map(jnp.add, params, new_increments)
+    sse = jnp.sum((v0 - v1) ** 2)
+    return new_params, new_increments, sse
+
+
+def make_batches(data: jax.Array | np.ndarray, batch_size: int, key: jax.Array | None) -> jax.Array:
+    """Cut ``data`` [M, V] into fixed minibatches [M // batch_size, batch_size, V].
+
+    With ``key`` the rows are permuted once first (``makebatches.m``); a remainder smaller than
+    a batch is dropped.
+    """
+    data = jnp.asarray(data)
+    n_batches = data.shape[0] // batch_size
+    if n_batches == 0:
+        raise ValueError(
+            f"batch_size={batch_size} exceeds the number of examples {data.shape[0]}; "
+            "use a smaller batch_size.")
+    if key is not None:
+        data = data[jax.random.permutation(key, data.shape[0])]
+    return data[: n_batches * batch_size].reshape(n_batches, batch_size, data.shape[1])
+
+
+@functools.partial(jax.jit, static_argnames=("config",))
+def train_epoch(params: Params, increments: Params, batches: jax.Array, key: jax.Array,
+                momentum: jax.Array | float, config: CDConfig):
+    """One epoch of CD-k over fixed minibatches ``batches`` [B, N, V], as one ``lax.scan``.
+
+    Minibatch b uses the noise ``sample_noise(jax.random.fold_in(key, b), ...)``.
+    Returns (params, increments, reconstruction SSE summed over the epoch).
+    """
+    n_hidden = params["kernel"].shape[1]
+    batch_size = batches.shape[1]
+
+    def body(carry, inputs):
+        p, inc = carry
+        index, v0 = inputs
+        noise = sample_noise(jax.random.fold_in(key, index), config, batch_size, n_hidden,
+                             v0.dtype)
+        p, inc, sse = cd_step(p, inc, v0, noise, momentum, config)
+        return (p, inc), sse
+
+    momentum = jnp.asarray(momentum, batches.dtype)
+    indices = jnp.arange(batches.shape[0])
+    (params, increments), sse = jax.lax.scan(body, (params, increments), (indices, batches))
+    return params, increments, jnp.sum(sse)
+
+
+def train(key: jax.Array, data: jax.Array | np.ndarray, n_hidden: int, config: CDConfig,
+          epochs: int, batch_size: int = 100,
+          on_epoch: Callable[[int, float], None] | None = None):
+    """Train one RBM on ``data`` [M, V] for ``epochs`` epochs of CD-k.
+
+    Returns (params, history) with history a list of per-epoch reconstruction SSE per example
+    (the epoch's summed squared error divided by the number of examples used).
+    ``on_epoch(epoch, sse_per_example)`` is called after every epoch (1-based epoch).
+    """
+    data = jnp.asarray(data)
+    init_key, batch_key, noise_key = jax.random.split(key, 3)
+    params = init_params(init_key, data.shape[1], n_hidden, config.init_scale, data.dtype)
+    increments = init_increments(params)
+    batches = make_batches(data, batch_size, batch_key)
+    n_examples = batches.shape[0] * batches.shape[1]
+    history = []
+    for epoch in range(1, epochs + 1):
+        params, increments, sse = train_epoch(
+            params, increments, batches, jax.random.fold_in(noise_key, epoch),
+            config.momentum(epoch), config)
+        history.append(float(sse) / n_examples)
+        if on_epoch is not None:
+            on_epoch(epoch, history[-1])
+    return params, history

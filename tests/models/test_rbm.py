@@ -1,0 +1,166 @@
+"""CD-k against a NumPy transcription of the authors' rbm.m / rbmhidlinear.m (spec section 2.2-2.4)."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from aejax.models import rbm
+
+
+def numpy_rbm_m(vishid, visbiases, hidbiases, vishidinc, visbiasinc, hidbiasinc, data, draws,
+                momentum, epsilon, weightcost, hidden="binary", visible="binary"):
+    """Line-by-line transcription of one minibatch of rbm.m (rbmhidlinear.m for Gaussian hidden)."""
+    numcases = data.shape[0]
+    logistic = lambda x: 1.0 / (1.0 + np.exp(-x))
+    if hidden == "binary":
+        poshidprobs = logistic(data @ vishid + hidbiases)
+    else:
+        poshidprobs = data @ vishid + hidbiases
+    posprods = data.T @ poshidprobs
+    poshidact = poshidprobs.sum(0)
+    posvisact = data.sum(0)
+    if hidden == "binary":
+        poshidstates = (poshidprobs > draws).astype(np.float64)
+    else:
+        poshidstates = poshidprobs + draws
+    negpre = poshidstates @ vishid.T + visbiases
+    negdata = logistic(negpre) if visible == "binary" else negpre
+    if hidden == "binary":
+        neghidprobs = logistic(negdata @ vishid + hidbiases)
+    else:
+        neghidprobs = negdata @ vishid + hidbiases
+    negprods = negdata.T @ neghidprobs
+    neghidact = neghidprobs.sum(0)
+    negvisact = negdata.sum(0)
+    err = ((data - negdata) ** 2).sum()
+    vishidinc = momentum * vishidinc + epsilon * ((posprods - negprods) / numcases - weightcost * vishid)
+    visbiasinc = momentum * visbiasinc + (epsilon / numcases) * (posvisact - negvisact)
+    hidbiasinc = momentum * hidbiasinc + (epsilon / numcases) * (poshidact - neghidact)
+    return (vishid + vishidinc, visbiases + visbiasinc, hidbiases + hidbiasinc,
+            vishidinc, visbiasinc, hidbiasinc, err)
+
+
+def _tiny_problem(seed=0, n=7, v=6, h=5):
+    rng = np.random.default_rng(seed)
+    params = {
+        "kernel": 0.1 * rng.standard_normal((v, h)),
+        "visible_bias": 0.2 * rng.standard_normal(v),
+        "hidden_bias": 0.2 * rng.standard_normal(h),
+    }
+    increments = {key: 0.01 * rng.standard_normal(value.shape) for key, value in params.items()}
+    data = rng.uniform(size=(n, v))
+    return params, increments, data
+
+
+def _as_jax(tree):
+    return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), tree)
+
+
+@pytest.mark.parametrize("hidden, visible, momentum", [
+    ("binary", "binary", 0.5),
+    ("gaussian", "binary", 0.9),
+    ("binary", "gaussian", 0.9),
+])
+def test_cd1_matches_numpy_transcription(hidden, visible, momentum):
+    params, increments, data = _tiny_problem()
+    config = rbm.CDConfig(visible=visible, hidden=hidden)
+    noise = rbm.sample_noise(jax.random.key(3), config, data.shape[0], 5)
+    expected = numpy_rbm_m(params["kernel"], params["visible_bias"], params["hidden_bias"],
+                           increments["kernel"], increments["visible_bias"],
+                           increments["hidden_bias"], data, np.asarray(noise[0], np.float64),
+                           momentum, config.lr, 0.0002, hidden=hidden, visible=visible)
+    new_params, new_inc, sse = rbm.cd_step(_as_jax(params), _as_jax(increments),
+                                           jnp.asarray(data, jnp.float32), noise, momentum, config)
+    got = (new_params["kernel"], new_params["visible_bias"], new_params["hidden_bias"],
+           new_inc["kernel"], new_inc["visible_bias"], new_inc["hidden_bias"], sse)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(np.asarray(g), e, atol=1e-6, rtol=1e-6)
+
+
+def test_cd1_with_zero_weights_by_hand():
+    # Zero weights and biases: p0 = p1 = 0.5 and v1 = sigmoid(0) = 0.5 whatever the sample, so
+    # dW = 0.1 * (v0' p0 - v1' p1) = 0.1 * (v0 - 0.5) * 0.5 and db_v = 0.1 * (v0 - 0.5), db_h = 0.
+    config = rbm.CDConfig()
+    params = {"kernel": jnp.zeros((3, 4)), "visible_bias": jnp.zeros(3), "hidden_bias": jnp.zeros(4)}
+    noise = jnp.array([[[0.1, 0.9, 0.4, 0.6]]])
+    v0 = jnp.array([[1.0, 0.0, 1.0]])
+    new_params, _, sse = rbm.cd_step(params, rbm.init_increments(params), v0, noise, 0.5, config)
+    np.testing.assert_allclose(new_params["visible_bias"], [0.05, -0.05, 0.05], atol=1e-7)
+    np.testing.assert_allclose(new_params["kernel"], np.repeat([[0.025], [-0.025], [0.025]], 4, 1),
+                               atol=1e-7)
+    np.testing.assert_allclose(new_params["hidden_bias"], 0.0, atol=1e-7)
+    np.testing.assert_allclose(float(sse), 3 * 0.25, rtol=1e-6)
+
+
+def test_binary_hidden_sample_is_probability_above_uniform_draw():
+    # p0 = sigmoid(0) = 0.5 for both hidden units; draws 0.1 and 0.9 give h = [1, 0], hence
+    # v1 = sigmoid(h W') = sigmoid([2, 0]) and the reconstruction error is sigmoid(2)^2 + 0.5^2.
+    config = rbm.CDConfig()
+    params = {"kernel": 2.0 * jnp.eye(2), "visible_bias": jnp.zeros(2), "hidden_bias": jnp.zeros(2)}
+    noise = jnp.array([[[0.1, 0.9]]])
+    _, _, sse = rbm.cd_step(params, rbm.init_increments(params), jnp.zeros((1, 2)), noise, 0.5,
+                            config)
+    s2 = 1.0 / (1.0 + np.exp(-2.0))
+    np.testing.assert_allclose(float(sse), s2 ** 2 + 0.25, rtol=1e-6)
+
+
+def test_learning_rate_defaults_and_momentum_schedule():
+    assert rbm.CDConfig().lr == 0.1
+    assert rbm.CDConfig(hidden="gaussian").lr == 0.001
+    assert rbm.CDConfig(visible="gaussian").lr == 0.001
+    assert rbm.CDConfig(learning_rate=0.05).lr == 0.05
+    config = rbm.CDConfig()
+    assert [config.momentum(e) for e in (1, 5, 6, 50)] == [0.5, 0.5, 0.9, 0.9]
+
+
+def test_bad_config_names_the_value():
+    with pytest.raises(ValueError, match="'bernoulli'"):
+        rbm.CDConfig(hidden="bernoulli")
+    with pytest.raises(ValueError, match="k=0"):
+        rbm.CDConfig(k=0)
+
+
+def test_init_params_scale_and_zero_biases():
+    params = rbm.init_params(jax.random.key(0), 200, 300)
+    assert params["kernel"].shape == (200, 300)
+    assert abs(float(jnp.std(params["kernel"])) - 0.1) < 0.002
+    assert not jnp.any(params["visible_bias"]) and not jnp.any(params["hidden_bias"])
+
+
+def test_train_epoch_scan_equals_loop_of_cd_steps():
+    config = rbm.CDConfig(k=2)
+    params = rbm.init_params(jax.random.key(1), 6, 5)
+    increments = rbm.init_increments(params)
+    batches = jnp.asarray(np.random.default_rng(1).uniform(size=(3, 4, 6)), jnp.float32)
+    key = jax.random.key(7)
+    scan_params, scan_inc, scan_sse = rbm.train_epoch(params, increments, batches, key, 0.9, config)
+    p, inc, total = params, increments, 0.0
+    for b in range(3):
+        noise = rbm.sample_noise(jax.random.fold_in(key, b), config, 4, 5)
+        p, inc, sse = rbm.cd_step(p, inc, batches[b], noise, 0.9, config)
+        total += float(sse)
+    for a, b in zip(jax.tree_util.tree_leaves((scan_params, scan_inc)),
+                    jax.tree_util.tree_leaves((p, inc))):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_allclose(float(scan_sse), total, rtol=1e-5)
+
+
+def test_training_reduces_reconstruction_error_on_structured_data():
+    # Two prototype patterns plus noise: an RBM with a few hidden units learns to reconstruct them.
+    rng = np.random.default_rng(0)
+    prototypes = (rng.uniform(size=(2, 16)) > 0.5).astype(np.float32)
+    data = np.clip(prototypes[rng.integers(0, 2, 400)] + 0.05 * rng.standard_normal((400, 16)), 0, 1)
+    _, history = rbm.train(jax.random.key(0), data.astype(np.float32), 8, rbm.CDConfig(),
+                           epochs=15, batch_size=20)
+    assert len(history) == 15
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_make_batches_fixed_and_rejects_oversized_batch():
+    data = jnp.arange(20.0).reshape(10, 2)
+    batches = rbm.make_batches(data, 3, None)
+    assert batches.shape == (3, 3, 2)
+    np.testing.assert_array_equal(batches[1, 0], [6.0, 7.0])
+    with pytest.raises(ValueError, match="batch_size=11"):
+        rbm.make_batches(data, 11, None)
