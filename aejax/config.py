@@ -1,0 +1,159 @@
+"""Experiment configs: the common base, command-line overrides and validation.
+
+Every experiment file returns an `ml_collections.ConfigDict` built on `base_config()`.
+Overrides look like `train.epochs=5`; an unknown key or a value of the wrong type is an error
+that names the key (and, for unknown keys, the closest existing ones).
+"""
+import ast
+import difflib
+
+from ml_collections import ConfigDict, FieldReference
+from ml_collections.config_dict import placeholder
+
+from aejax import losses
+from aejax.train import optim
+
+
+def reference(value: float, tolerance: float, source: str, units: str = "", higher_is_better: bool = False) -> ConfigDict:
+    """A published number that a run's metric is compared with."""
+    return ConfigDict(dict(value=value, tolerance=tolerance, source=source, units=units, higher_is_better=higher_is_better))
+
+
+def base_config() -> ConfigDict:
+    """Fields shared by every experiment; experiments override and extend them."""
+    c = ConfigDict()
+    c.task = "reconstruct"
+    c.seed = 0
+    c.paper = ""
+    c.data_source = "bundled"  # bundled | generated | user-supplied
+    c.reference = ConfigDict()  # metric name -> reference(...)
+    c.data = ConfigDict(dict(name="mnist", data_dir=placeholder(str)))
+    c.model = ConfigDict(
+        dict(
+            sizes=(784, 1000, 500, 250, 30),
+            hidden_activation="sigmoid",
+            code_activation="linear",
+            output_activation="sigmoid",
+            tied=False,
+        )
+    )
+    c.loss = "cross_entropy"
+    c.train = ConfigDict(
+        dict(
+            epochs=10,
+            batch_size=100,
+            optimizer=ConfigDict(
+                dict(
+                    name="adam",
+                    learning_rate=1e-3,
+                    schedule="constant",
+                    warmup_steps=0,
+                    final_fraction=0.0,
+                    decay_rate=0.1,
+                    momentum=0.9,
+                    weight_decay=0.0,
+                    grad_clip_norm=0.0,
+                )
+            ),
+            log_every=100,
+            checkpoint_every=1000,
+            compute_dtype="float32",
+        )
+    )
+    c.eval = ConfigDict(dict(batch_size=1000, every_epochs=1))
+    return c
+
+
+def flat_keys(cfg: ConfigDict, prefix: str = "") -> list[str]:
+    """All dotted keys of `cfg`, leaves and sub-dicts."""
+    keys = []
+    for k, v in cfg.items():
+        path = f"{prefix}{k}"
+        keys.append(path)
+        if isinstance(v, ConfigDict):
+            keys.extend(flat_keys(v, path + "."))
+    return keys
+
+
+def _parse_value(text: str):
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def unknown_key_error(key: str, cfg: ConfigDict) -> KeyError:
+    close = difflib.get_close_matches(key, flat_keys(cfg), n=5, cutoff=0.5)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    return KeyError(f"unknown config key {key!r}{hint}")
+
+
+def override(cfg: ConfigDict, key: str, text: str) -> None:
+    """Set dotted `key` of `cfg` from the command-line string `text`, checking key and type."""
+    *parents, leaf = key.split(".")
+    node = cfg
+    for part in parents:
+        if part not in node or not isinstance(node[part], ConfigDict):
+            raise unknown_key_error(key, cfg)
+        node = node[part]
+    if leaf not in node:
+        raise unknown_key_error(key, cfg)
+    value = _parse_value(text)
+    current = node[leaf]
+    if isinstance(current, tuple) and isinstance(value, list):
+        value = tuple(value)
+    if isinstance(current, str) and not isinstance(value, str) and value is not None and not isinstance(current, bool):
+        value = text
+    expected = node.get_type(leaf) if hasattr(node, "get_type") else type(current)
+    try:
+        node[leaf] = value
+    except TypeError:
+        name = getattr(expected, "__name__", str(expected))
+        raise TypeError(f"config key {key!r} expects a value of type {name}; got {text!r}") from None
+
+
+def apply_overrides(cfg: ConfigDict, overrides: dict[str, str]) -> ConfigDict:
+    for key, text in overrides.items():
+        override(cfg, key, text)
+    return cfg
+
+
+def validate(cfg: ConfigDict) -> None:
+    """Check values no type check catches; errors name the key and what to do."""
+    problems = []
+    train = cfg.get("train")
+    if train is not None:
+        if train.get("epochs", 1) < 0:
+            problems.append(f"train.epochs must be >= 0, got {train.epochs}")
+        if train.get("batch_size", 1) <= 0:
+            problems.append(f"train.batch_size must be positive, got {train.batch_size}")
+        if "optimizer" in train and train.optimizer.get("learning_rate", 1.0) <= 0:
+            problems.append(f"train.optimizer.learning_rate must be positive, got {train.optimizer.learning_rate}")
+        if "optimizer" in train and train.optimizer.name not in optim.names():
+            problems.append(f"train.optimizer.name {train.optimizer.name!r} is not one of {optim.names()}")
+        if train.get("compute_dtype", "float32") not in ("float32", "bfloat16", "float16"):
+            problems.append(f"train.compute_dtype must be float32, bfloat16 or float16, got {train.compute_dtype!r}")
+    if "loss" in cfg and cfg.loss not in losses.OBJECTIVES:
+        problems.append(f"loss {cfg.loss!r} is not one of {sorted(losses.OBJECTIVES)}")
+    model = cfg.get("model")
+    if model is not None and "sizes" in model:
+        sizes = tuple(model.sizes)
+        if len(sizes) < 2 or any((not isinstance(s, int)) or s <= 0 for s in sizes):
+            problems.append(f"model.sizes must be two or more positive integers, got {sizes}")
+    if problems:
+        raise ValueError("invalid config: " + "; ".join(problems))
+
+
+def to_dict(cfg: ConfigDict) -> dict:
+    """A JSON-able dict of `cfg` (placeholders resolved)."""
+    out = {}
+    for k, v in cfg.items():
+        if isinstance(v, FieldReference):
+            v = v.get()
+        out[k] = to_dict(v) if isinstance(v, ConfigDict) else (list(v) if isinstance(v, tuple) else v)
+    return out

@@ -1,0 +1,44 @@
+"""Per-example reconstruction losses and metrics; each maps [B, D] arrays to [B]."""
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+def squared_error(pred: jax.Array, target: jax.Array) -> jax.Array:
+    """1/2 of the sum of squares over features: [B, D], [B, D] -> [B]."""
+    return 0.5 * jnp.sum(jnp.square(pred - target), axis=-1)
+
+
+def sigmoid_cross_entropy(logits: jax.Array, target: jax.Array) -> jax.Array:
+    """Cross-entropy of targets in [0, 1] under sigmoid(logits), summed over features: -> [B].
+
+    Computed from logits (log-sum-exp form), so logits of +-100 stay finite.
+    """
+    return jnp.sum(optax.sigmoid_binary_cross_entropy(logits, target), axis=-1)
+
+
+def sse(recon: jax.Array, target: jax.Array) -> jax.Array:
+    """Sum of squared errors over features, [B, D] -> [B]; its mean over examples is the
+    reconstruction error reported by Hinton & Salakhutdinov (2006)."""
+    return jnp.sum(jnp.square(recon - target), axis=-1)
+
+
+# Training objectives by name: (model output before the output activation, target) -> [B].
+# "cross_entropy" expects logits; "squared_error" expects a linear output.
+OBJECTIVES: dict[str, Callable[[jax.Array, jax.Array], jax.Array]] = {
+    "cross_entropy": sigmoid_cross_entropy,
+    "squared_error": squared_error,
+}
+
+# The output activation each objective implies.
+OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear"}
+
+
+def get(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
+    """The per-example objective called `name`."""
+    try:
+        return OBJECTIVES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(OBJECTIVES)}") from None

@@ -1,0 +1,115 @@
+"""MLP autoencoder, optionally with tied weights (the decoder reads the encoder's kernels).
+
+Layer i of the encoder, `enc_i`, maps sizes[i] -> sizes[i+1]; its mirror `dec_i` maps
+sizes[i+1] -> sizes[i]. The decoder runs dec_{L-1}, ..., dec_0, and dec_0 returns the output
+pre-activation ("logits"), so losses can be computed stably from it.
+"""
+from collections.abc import Sequence
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from aejax.models import activations
+
+
+def default_activations(num_layers: int, hidden: str = "sigmoid", code: str = "linear") -> tuple[str, ...]:
+    """Logistic hidden layers and a linear code layer, as in Hinton & Salakhutdinov (2006)."""
+    return (hidden,) * (num_layers - 1) + (code,)
+
+
+class DecoderDense(nn.Module):
+    """Dense layer of the decoder: owns its bias, and its kernel unless given a tied one.
+
+    With `tied_kernel` of shape (features, in) the layer computes x @ tied_kernel.T + bias,
+    so the tied kernel stays one leaf of the encoder and gets both gradient contributions.
+    """
+
+    features: int
+    dtype: Any = None
+
+    @nn.compact
+    def __call__(self, x: jax.Array, tied_kernel: jax.Array | None = None) -> jax.Array:
+        if tied_kernel is None:
+            kernel = self.param("kernel", nn.initializers.lecun_normal(), (x.shape[-1], self.features))
+        else:
+            kernel = tied_kernel.T
+        bias = self.param("bias", nn.initializers.zeros_init(), (self.features,))
+        x, kernel, bias = nn.dtypes.promote_dtype(x, kernel, bias, dtype=self.dtype)
+        return x @ kernel + bias
+
+
+class Autoencoder(nn.Module):
+    """MLP autoencoder on flat inputs [B, sizes[0]] with codes [B, sizes[-1]].
+
+    Attributes:
+      sizes: layer widths from input to code, e.g. (784, 1000, 500, 250, 30).
+      activations: one name per encoder layer; default logistic hidden units, linear code.
+        Decoder layer dec_i (i >= 1) uses the activation of enc_{i-1}, its mirror's input.
+      output: activation turning the logits into a reconstruction ("sigmoid" for data in
+        [0, 1] with cross-entropy, "linear" for real values with squared error).
+      tied: the decoder uses each encoder kernel transposed instead of owning one.
+      dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
+    """
+
+    sizes: Sequence[int]
+    activations: Sequence[str] | None = None
+    output: str = "sigmoid"
+    tied: bool = False
+    dtype: Any = None
+
+    def setup(self):
+        if len(self.sizes) < 2:
+            raise ValueError(f"an autoencoder needs at least two sizes (input, code); got {tuple(self.sizes)}")
+        num_layers = len(self.sizes) - 1
+        names = tuple(self.activations) if self.activations is not None else default_activations(num_layers)
+        if len(names) != num_layers:
+            raise ValueError(
+                f"activations has {len(names)} entries for {num_layers} encoder layers (sizes {tuple(self.sizes)})"
+            )
+        self._encoder_activations = tuple(activations.get(n) for n in names)
+        self._output_activation = activations.get(self.output)
+        self.enc = [nn.Dense(self.sizes[i + 1], dtype=self.dtype) for i in range(num_layers)]
+        self.dec = [DecoderDense(self.sizes[i], dtype=self.dtype) for i in range(num_layers)]
+
+    def encode(self, x: jax.Array) -> jax.Array:
+        """[B, sizes[0]] -> codes [B, sizes[-1]]."""
+        for layer, act in zip(self.enc, self._encoder_activations):
+            x = act(layer(x))
+        return x
+
+    def decode(self, z: jax.Array) -> jax.Array:
+        """Codes [B, sizes[-1]] -> output logits [B, sizes[0]] (before the output activation)."""
+        for i in reversed(range(len(self.dec))):
+            kernel = self.enc[i].variables["params"]["kernel"] if self.tied else None
+            z = self.dec[i](z, kernel)
+            if i > 0:
+                z = self._encoder_activations[i - 1](z)
+        return z
+
+    def reconstruct(self, x: jax.Array) -> jax.Array:
+        """[B, sizes[0]] -> reconstruction [B, sizes[0]] after the output activation."""
+        return self._output_activation(self(x))
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        """[B, sizes[0]] -> output logits [B, sizes[0]]."""
+        return self.decode(self.encode(x))
+
+
+def from_config(cfg, dtype=None) -> Autoencoder:
+    """Build an Autoencoder from a `config.model` ConfigDict."""
+    num_layers = len(cfg.sizes) - 1
+    acts = default_activations(num_layers, cfg.get("hidden_activation", "sigmoid"), cfg.get("code_activation", "linear"))
+    return Autoencoder(
+        sizes=tuple(cfg.sizes),
+        activations=acts,
+        output=cfg.get("output_activation", "sigmoid"),
+        tied=bool(cfg.get("tied", False)),
+        dtype=dtype,
+    )
+
+
+def init_params(model: Autoencoder, rng: jax.Array) -> dict:
+    """Parameters for `model` from `rng` (traces one dummy example; no data needed)."""
+    return model.init(rng, jnp.zeros((1, model.sizes[0]), jnp.float32))["params"]

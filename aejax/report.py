@@ -1,0 +1,75 @@
+"""results.json and report.md: our numbers beside the paper's."""
+import json
+import math
+from pathlib import Path
+
+
+def compare(metrics: dict, reference: dict) -> list[dict]:
+    """One row per referenced metric: paper, ours, difference, within tolerance."""
+    rows = []
+    for name, ref in reference.items():
+        ours = metrics.get(name)
+        row = {"metric": name, "paper": ref["value"], "ours": ours, "tolerance": ref.get("tolerance"), "source": ref.get("source", "")}
+        if isinstance(ours, (int, float)) and math.isfinite(ours):
+            diff = ours - ref["value"]
+            row["difference"] = diff
+            better = diff >= 0 if ref.get("higher_is_better") else diff <= 0
+            row["within_tolerance"] = bool(better or abs(diff) <= ref.get("tolerance", 0.0))
+        rows.append(row)
+    return rows
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}" if abs(v) < 1e5 else f"{v:.3e}"
+    return str(v)
+
+
+def comparison_table(rows: list[dict]) -> str:
+    lines = ["| metric | paper | ours | difference | tolerance | within tolerance | source |", "|---|---:|---:|---:|---:|:---:|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {_fmt(r.get('difference'))} | "
+            f"{_fmt(r['tolerance'])} | {_fmt(r.get('within_tolerance'))} | {r['source']} |"
+        )
+    return "\n".join(lines)
+
+
+def render(results: dict) -> str:
+    """report.md text for one run's results dict."""
+    out = [f"# {results['experiment']}", ""]
+    if results.get("paper"):
+        out += [f"Paper: {results['paper']}", ""]
+    if results.get("notes"):
+        out += [*results["notes"], ""]
+    if results.get("reference"):
+        out += ["## Paper vs ours", "", comparison_table(compare(results["metrics"], results["reference"])), ""]
+    out += ["## Metrics", "", "| metric | value |", "|---|---:|"]
+    out += [f"| {k} | {_fmt(v)} |" for k, v in results["metrics"].items()]
+    for title, table in results.get("tables", {}).items():
+        out += ["", f"## {title}", "", table if isinstance(table, str) else "```\n" + json.dumps(table, indent=1) + "\n```"]
+    timing, device = results.get("timing", {}), results.get("device", {})
+    out += ["", "## Run", "", f"- device: {device.get('kind', '?')} x{device.get('count', '?')} ({device.get('platform', '?')})"]
+    out += [f"- {k}: {_fmt(v)}" for k, v in timing.items()]
+    if results.get("figures"):
+        out += ["", "## Figures", ""] + [f"![{f}]({f})" for f in results["figures"]]
+    return "\n".join(out) + "\n"
+
+
+def write(workdir: Path, results: dict) -> None:
+    workdir = Path(workdir)
+    (workdir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (workdir / "report.md").write_text(render(results))
+
+
+def combined(results: list[dict]) -> str:
+    """One markdown table for several runs: each referenced metric, paper vs ours."""
+    lines = ["| experiment | metric | paper | ours | within tolerance |", "|---|---|---:|---:|:---:|"]
+    for res in results:
+        for r in compare(res["metrics"], res.get("reference", {})) or [{"metric": "—", "paper": None, "ours": None}]:
+            lines.append(f"| {res['experiment']} | {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {_fmt(r.get('within_tolerance'))} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Training engine: state, optimizers, pure steps, the fit loop, pretraining."""

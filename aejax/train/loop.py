@@ -1,0 +1,114 @@
+"""`fit`: epochs as compiled scans, JSON-lines metrics, a progress bar, a NaN/Inf guard and
+orbax checkpoints with resume."""
+import time
+from collections.abc import Callable
+
+import jax
+import numpy as np
+from tqdm.auto import tqdm
+
+from aejax.train.state import TrainState
+from aejax.train.steps import Step, make_epoch, num_batches
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training loss became NaN or Inf."""
+
+
+def _check_finite(losses: np.ndarray, first_step: int, epoch: int, checkpoint_note: str) -> None:
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        step = first_step + int(bad[0]) + 1
+        raise NonFiniteLossError(
+            f"loss became {losses[bad[0]]} at step {step} (epoch {epoch + 1}); {checkpoint_note} "
+            "Lower train.optimizer.learning_rate or set train.optimizer.grad_clip_norm and run again."
+        )
+
+
+def fit(
+    state: TrainState,
+    step: Step,
+    data,
+    *,
+    epochs: int,
+    batch_size: int,
+    run=None,
+    checkpoints=None,
+    checkpoint_every: int = 0,
+    log_every: int = 100,
+    evaluate: Callable[[TrainState], dict] | None = None,
+    eval_every_epochs: int = 1,
+    desc: str = "train",
+    phase: str | None = None,
+) -> TrainState:
+    """Train `state` for `epochs` passes over `data` (a pytree of device arrays, leading axis =
+    examples) and return the final state.
+
+    With `checkpoints` (an aejax.ckpt.Checkpoints), training resumes from the latest checkpoint and
+    saves at the first epoch end after every `checkpoint_every` steps (0: only at the end).
+    `run.log` receives one JSON line per `log_every` steps and one per evaluation. `phase` tags
+    every line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
+    """
+    steps_per_epoch = num_batches(data, batch_size)
+    tag = {"phase": phase} if phase else {}
+    start_epoch = 0
+    if checkpoints is not None and checkpoints.latest_step() is not None:
+        state, _ = checkpoints.restore(state)
+        start_epoch = int(state.step) // steps_per_epoch
+        if run is not None:
+            run.print(f"[{desc}] resumed from checkpoint at step {int(state.step)} (epoch {start_epoch})")
+    if start_epoch >= epochs:
+        return state
+
+    t0 = time.perf_counter()
+    epoch_fn = jax.jit(make_epoch(step, batch_size), donate_argnums=0).lower(state, data).compile()
+    compile_s = time.perf_counter() - t0
+    if run is not None:
+        run.log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch})
+
+    last_saved = int(state.step)
+    bar = tqdm(total=epochs, initial=start_epoch, desc=desc, unit="epoch", disable=run is not None and run.quiet)
+    try:
+        for epoch in range(start_epoch, epochs):
+            first_step = int(state.step)
+            t = time.perf_counter()
+            state, metrics = epoch_fn(state, data)
+            metrics = jax.device_get(metrics)
+            seconds = time.perf_counter() - t
+            note = (
+                f"the last good checkpoint (step {checkpoints.latest_step()}) in {checkpoints.directory} is kept."
+                if checkpoints is not None and checkpoints.latest_step() is not None
+                else "no checkpoint was written yet."
+            )
+            _check_finite(np.asarray(metrics["loss"]), first_step, epoch, note)
+            examples_per_s = steps_per_epoch * batch_size / seconds
+            if run is not None:
+                _log_steps(run, metrics, first_step, epoch, log_every, examples_per_s, tag)
+            record = {"epoch": epoch + 1, "loss": float(np.mean(metrics["loss"]))}
+            if evaluate is not None and ((epoch + 1) % eval_every_epochs == 0 or epoch + 1 == epochs):
+                record.update(evaluate(state))
+                if run is not None:
+                    run.log({**tag, "step": int(state.step), **record})
+            bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k != "epoch"})
+            bar.update(1)
+            step_now = int(state.step)
+            due = checkpoint_every and step_now // checkpoint_every > last_saved // checkpoint_every
+            if checkpoints is not None and (due or epoch + 1 == epochs):
+                checkpoints.save(step_now, state, {"epoch": epoch + 1})
+                last_saved = step_now
+    finally:
+        bar.close()
+    return state
+
+
+def _log_steps(run, metrics: dict, first_step: int, epoch: int, log_every: int, examples_per_s: float, tag: dict):
+    steps = len(metrics["loss"])
+    for i in range(steps):
+        step = first_step + i + 1
+        if step % log_every == 0 or i == steps - 1:
+            record = {**tag, "step": step, "epoch": epoch + 1}
+            for k, v in metrics.items():
+                v = np.asarray(v)
+                record[k] = float(v[i] if v.ndim else v)
+            record["examples_per_s"] = examples_per_s
+            run.log(record)

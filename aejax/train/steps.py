@@ -1,0 +1,91 @@
+"""Pure train steps and the scan-over-epoch program built from them.
+
+A loss function has the signature `loss_fn(params, batch, rng) -> (loss, aux)` where loss is a
+scalar and aux a dict of scalars; `batch` is any pytree of arrays with a leading batch axis.
+"""
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from aejax import losses
+from aejax.train.state import TrainState
+
+LossFn = Callable[..., tuple[jax.Array, dict]]
+Step = Callable[[TrainState, object], tuple[TrainState, dict]]
+
+
+def reconstruction_loss(model, objective: str, corrupt=None) -> LossFn:
+    """Mean over examples of the per-example `objective` between model(inputs) and the clean batch.
+
+    `corrupt(rng, x) -> x_noisy` (optional) makes a denoising autoencoder: the model sees the
+    corrupted input and is scored against the clean one.
+    """
+    per_example = losses.get(objective)
+
+    def loss_fn(params, x, rng):
+        inputs = corrupt(rng, x) if corrupt is not None else x
+        out = model.apply({"params": params}, inputs)
+        return jnp.mean(per_example(out.astype(jnp.float32), x)), {}
+
+    return loss_fn
+
+
+def make_train_step(loss_fn: LossFn) -> Step:
+    """`step(state, batch) -> (state, metrics)`: one gradient step, splitting the state's RNG."""
+
+    def step(state: TrainState, batch):
+        rng, step_rng = jax.random.split(state.rng)
+        (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, step_rng)
+        new_state = state.apply_gradients(grads).replace(rng=rng)
+        metrics = {"loss": loss, "grad_norm": optax.global_norm(grads), **aux}
+        return new_state, metrics
+
+    return step
+
+
+def num_batches(data, batch_size: int) -> int:
+    """Full minibatches per epoch (the remainder of a permutation is dropped)."""
+    n = jax.tree_util.tree_leaves(data)[0].shape[0]
+    if batch_size > n:
+        raise ValueError(f"batch_size {batch_size} is larger than the {n} training examples; lower train.batch_size")
+    return n // batch_size
+
+
+def make_epoch(step: Step, batch_size: int):
+    """`epoch(state, data) -> (state, metrics [steps])`: one pass over a fresh permutation of
+    `data` (a pytree with a leading example axis) as a single `lax.scan`; the permutation key is
+    split from the state's RNG, so an epoch is a pure function of (state, data)."""
+
+    def epoch(state: TrainState, data):
+        steps = num_batches(data, batch_size)
+        rng, perm_key = jax.random.split(state.rng)
+        n = jax.tree_util.tree_leaves(data)[0].shape[0]
+        order = jax.random.permutation(perm_key, n)[: steps * batch_size].reshape(steps, batch_size)
+
+        def body(state, idx):
+            return step(state, jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data))
+
+        state, metrics = jax.lax.scan(body, state.replace(rng=rng), order)
+        metrics["param_norm"] = optax.global_norm(state.params)
+        return state, metrics
+
+    return epoch
+
+
+def batched_map(fn: Callable, data, batch_size: int):
+    """Apply `fn(batch) -> pytree of [b, ...]` over `data` in batches; returns [N, ...] outputs.
+
+    Pads the last batch, runs one `lax.map`, and drops the padding: one compiled program for any N.
+    """
+    n = jax.tree_util.tree_leaves(data)[0].shape[0]
+    batch_size = min(batch_size, n)
+    padded = -(-n // batch_size) * batch_size
+
+    def pad_and_split(a):
+        a = jnp.pad(a, [(0, padded - n)] + [(0, 0)] * (a.ndim - 1))
+        return a.reshape((padded // batch_size, batch_size) + a.shape[1:])
+
+    out = jax.lax.map(fn, jax.tree_util.tree_map(pad_and_split, data))
+    return jax.tree_util.tree_map(lambda a: a.reshape((padded,) + a.shape[2:])[:n], out)
