@@ -1,0 +1,182 @@
+"""Conjugate gradients with Rasmussen's line search: a port of ``minimize.m`` (2006-02-23).
+
+Hinton & Salakhutdinov fine-tuned their autoencoders with this routine: Polak-Ribiere
+directions, a line search by cubic/quadratic extrapolation and interpolation that stops at
+the strong Wolfe-Powell conditions, constants INT=0.1, EXT=3.0, MAX=20, RATIO=10, SIG=0.1,
+RHO=SIG/2. ``length`` counts line searches; every call restarts along steepest descent.
+
+The control flow runs on the host (it is a sequence of scalar decisions); every function and
+gradient evaluation, and every vector operation, runs in a jitted JAX function on device.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+from jax.flatten_util import ravel_pytree
+
+INT = 0.1     # don't reevaluate within 0.1 of the limit of the current bracket
+EXT = 3.0     # extrapolate maximum 3 times the current step size
+MAX = 20      # max 20 function evaluations per line search
+RATIO = 10.0  # maximum allowed slope ratio
+SIG = 0.1     # SIG and RHO are the constants in the Wolfe-Powell conditions
+RHO = SIG / 2
+REALMIN = 2.2250738585072014e-308
+
+
+@dataclasses.dataclass
+class MinimizeResult:
+    """x: the final point; values: f at the start and after each successful line search;
+    line_searches: line searches started; evaluations: function/gradient evaluations."""
+
+    x: Any
+    values: list[float]
+    line_searches: int
+    evaluations: int
+
+
+def _finite(value: float) -> bool:
+    return math.isfinite(value)
+
+
+def minimize(value_and_grad: Callable[[jax.Array], tuple[jax.Array, jax.Array]], x: jax.Array,
+             length: int, red: float = 1.0) -> MinimizeResult:
+    """Minimise f from ``x`` (a flat vector) with at most ``length`` line searches.
+
+    Args:
+      value_and_grad: x -> (f(x) scalar, df/dx with x's shape); should be jitted.
+      x: starting point, 1-D array.
+      length: maximum number of line searches (positive).
+      red: expected reduction of f in the first line search (first step = red / (1 + |g|^2)).
+    Returns:
+      MinimizeResult.
+    """
+    if length <= 0:
+        raise ValueError(f"length={length}: the number of line searches must be positive.")
+    evaluations = 0
+
+    def evaluate(point):
+        nonlocal evaluations
+        evaluations += 1
+        f, g = value_and_grad(point)
+        return float(f), g
+
+    def dot(a, b):
+        return float(jnp.vdot(a, b))
+
+    i = 0
+    ls_failed = False
+    f0, df0 = evaluate(x)
+    values = [f0]
+    s = -df0
+    d0 = -dot(s, s)
+    x3 = red / (1.0 - d0)
+    while i < length:
+        i += 1
+        X0, F0, dF0 = x, f0, df0
+        M = MAX
+        # Extrapolation.
+        while True:
+            x2, f2, d2, f3, df3 = 0.0, f0, d0, f0, df0
+            success = False
+            while not success and M > 0:
+                M -= 1
+                f3, df3 = evaluate(x + x3 * s)
+                if _finite(f3) and bool(jnp.all(jnp.isfinite(df3))):
+                    success = True
+                else:
+                    x3 = (x2 + x3) / 2.0
+            if f3 < F0:
+                X0, F0, dF0 = x + x3 * s, f3, df3
+            d3 = dot(df3, s)
+            if d3 > SIG * d0 or f3 > f0 + x3 * RHO * d0 or M == 0:
+                break
+            x1, f1, d1 = x2, f2, d2
+            x2, f2, d2 = x3, f3, d3
+            A = 6.0 * (f1 - f2) + 3.0 * (d2 + d1) * (x2 - x1)
+            B = 3.0 * (f2 - f1) - (2.0 * d1 + d2) * (x2 - x1)
+            discriminant = B * B - A * d1 * (x2 - x1)
+            denominator = B + math.sqrt(discriminant) if discriminant >= 0 else math.nan
+            x3 = x1 - d1 * (x2 - x1) ** 2 / denominator if denominator != 0 else math.nan
+            if not _finite(x3) or x3 < 0:
+                x3 = x2 * EXT
+            elif x3 > x2 * EXT:
+                x3 = x2 * EXT
+            elif x3 < x2 + INT * (x2 - x1):
+                x3 = x2 + INT * (x2 - x1)
+        # Interpolation.
+        x4 = f4 = d4 = math.nan
+        while (abs(d3) > -SIG * d0 or f3 > f0 + x3 * RHO * d0) and M > 0:
+            if d3 > 0 or f3 > f0 + x3 * RHO * d0:
+                x4, f4, d4 = x3, f3, d3
+            else:
+                x2, f2, d2 = x3, f3, d3
+            if f4 > f0:
+                denominator = f4 - f2 - d2 * (x4 - x2)
+                x3 = (x2 - (0.5 * d2 * (x4 - x2) ** 2) / denominator
+                      if denominator != 0 else math.nan)
+            else:
+                A = 6.0 * (f2 - f4) / (x4 - x2) + 3.0 * (d4 + d2)
+                B = 3.0 * (f4 - f2) - (2.0 * d2 + d4) * (x4 - x2)
+                discriminant = B * B - A * d2 * (x4 - x2) ** 2
+                x3 = (x2 + (math.sqrt(discriminant) - B) / A
+                      if discriminant >= 0 and A != 0 else math.nan)
+            if not _finite(x3):
+                x3 = (x2 + x4) / 2.0
+            x3 = max(min(x3, x4 - INT * (x4 - x2)), x2 + INT * (x4 - x2))
+            f3, df3 = evaluate(x + x3 * s)
+            if f3 < F0:
+                X0, F0, dF0 = x + x3 * s, f3, df3
+            M -= 1
+            d3 = dot(df3, s)
+        if abs(d3) < -SIG * d0 and f3 < f0 + x3 * RHO * d0:
+            # Line search succeeded: accept, then a Polak-Ribiere direction.
+            x, f0 = x + x3 * s, f3
+            values.append(f0)
+            s = (dot(df3, df3) - dot(df0, df3)) / dot(df0, df0) * s - df3
+            df0 = df3
+            d3, d0 = d0, dot(df0, s)
+            if d0 > 0:
+                s = -df0
+                d0 = -dot(s, s)
+            x3 = x3 * min(RATIO, d3 / (d0 - REALMIN))
+            ls_failed = False
+        else:
+            # Line search failed: restore the best point, retry along steepest descent once.
+            x, f0, df0 = X0, F0, dF0
+            if ls_failed or i > length:
+                break
+            s = -df0
+            d0 = -dot(s, s)
+            x3 = 1.0 / (1.0 - d0)
+            ls_failed = True
+    return MinimizeResult(x=x, values=values, line_searches=i, evaluations=evaluations)
+
+
+def minimize_pytree(loss_fn: Callable[..., jax.Array], params: Any, *args, length: int = 3,
+                    red: float = 1.0, dtype=None, value_and_grad=None):
+    """Run ``minimize`` on ``loss_fn(params, *args)`` over a params pytree.
+
+    The pytree is flattened with ``ravel_pytree``. ``dtype`` (e.g. ``jnp.float64``, which needs
+    ``jax.enable_x64``) sets the precision of the search (``args`` are passed unchanged, so cast
+    them too); the result comes back in the parameters' original dtypes. Pass ``value_and_grad``
+    (from ``make_flat_value_and_grad``) to reuse one compiled function across calls.
+    Returns (params, MinimizeResult).
+    """
+    work = params if dtype is None else jax.tree_util.tree_map(lambda p: p.astype(dtype), params)
+    flat, unravel = ravel_pytree(work)
+    if value_and_grad is None:
+        value_and_grad = make_flat_value_and_grad(loss_fn, unravel)
+    result = minimize(lambda v: value_and_grad(v, *args), flat, length, red)
+    new_params = jax.tree_util.tree_map(lambda new, old: new.astype(old.dtype),
+                                        unravel(result.x), params)
+    return new_params, result
+
+
+def make_flat_value_and_grad(loss_fn: Callable[..., jax.Array], unravel: Callable):
+    """jit(value_and_grad) of ``flat, *args -> loss_fn(unravel(flat), *args)``."""
+    return jax.jit(jax.value_and_grad(lambda flat, *args: loss_fn(unravel(flat), *args)))
