@@ -1,0 +1,1 @@
+"""Baselines the autoencoders are compared against: PCA and logistic PCA."""
