@@ -1,0 +1,210 @@
+"""Tabular anomaly data: a `Table` of raw columns and a `TabularPreprocessor` fitted on training rows.
+
+The preprocessor one-hot encodes categorical columns with the vocabulary seen in the rows it
+was fitted on (a category first seen at test time becomes an all-zero block: handled, not an
+error), optionally log1p-transforms heavy-tailed numeric columns, and scales numeric columns
+with statistics of the fitted rows only. It serialises to JSON, so a trained model's scorer can
+rebuild exactly the same features (`aejax score`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+NUMERIC, CATEGORICAL = "numeric", "categorical"
+SCALINGS = ("minmax", "standard")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Table:
+    """Raw tabular records with 0/1 labels.
+
+    columns/kinds: raw column names and kinds ("numeric" | "categorical"), in input order.
+    numeric: float64 [N, number of numeric columns]; codes: int32 [N, number of categorical
+    columns] indexing `levels[j]` (the string values of categorical column j); labels: int32 [N],
+    1 = anomaly.
+    """
+
+    columns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    numeric: np.ndarray
+    codes: np.ndarray
+    levels: tuple[tuple[str, ...], ...]
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]:
+        return tuple(c for c, k in zip(self.columns, self.kinds) if k == NUMERIC)
+
+    @property
+    def categorical_columns(self) -> tuple[str, ...]:
+        return tuple(c for c, k in zip(self.columns, self.kinds) if k == CATEGORICAL)
+
+    def take(self, rows) -> "Table":
+        """The sub-table of `rows` (indices or a boolean mask)."""
+        return dataclasses.replace(self, numeric=self.numeric[rows], codes=self.codes[rows],
+                                   labels=self.labels[rows])
+
+    def categorical_values(self, j: int) -> np.ndarray:
+        """String values of categorical column j, [N]."""
+        return np.asarray(self.levels[j], dtype=object)[self.codes[:, j]]
+
+
+def numeric_table(x, labels, columns: Sequence[str] | None = None) -> Table:
+    """A Table of numeric features only: x [N, D], labels [N]."""
+    x = np.asarray(x, np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"numeric_table expects x of shape [N, D], got {x.shape}")
+    columns = tuple(columns) if columns is not None else tuple(f"x{i}" for i in range(x.shape[1]))
+    return Table(columns, (NUMERIC,) * x.shape[1], x, np.zeros((len(x), 0), np.int32), (),
+                 np.asarray(labels, np.int32))
+
+
+def table_from_records(records: Sequence[Sequence[str]], columns: Sequence[str],
+                       kinds: Sequence[str], labels) -> Table:
+    """A Table from string records [N][D] (e.g. split CSV lines) with the given column kinds."""
+    columns, kinds = tuple(columns), tuple(kinds)
+    by_column = list(zip(*records)) if len(records) else [()] * len(columns)
+    if len(by_column) != len(columns):
+        raise ValueError(f"records have {len(by_column)} fields, expected {len(columns)} ({columns})")
+    numeric = [np.asarray(col, dtype=np.float64) for col, k in zip(by_column, kinds) if k == NUMERIC]
+    codes, levels = [], []
+    for col, k in zip(by_column, kinds):
+        if k == CATEGORICAL:
+            values, inverse = np.unique(np.asarray(col, dtype=str), return_inverse=True)
+            levels.append(tuple(values.tolist()))
+            codes.append(inverse.astype(np.int32))
+    n = len(records)
+    return Table(columns, kinds,
+                 np.stack(numeric, axis=1) if numeric else np.zeros((n, 0)),
+                 np.stack(codes, axis=1) if codes else np.zeros((n, 0), np.int32),
+                 tuple(levels), np.asarray(labels, np.int32))
+
+
+class RecordError(ValueError):
+    """A raw record that cannot be turned into features; names the row and column."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class TabularPreprocessor:
+    """Raw table -> float32 features [N, D]: numeric columns (log1p where asked, then scaled),
+    followed by one one-hot block per categorical column (vocabulary from the fitted rows)."""
+
+    columns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    vocab: dict[str, tuple[str, ...]]
+    log1p: tuple[str, ...]
+    scaling: str
+    offset: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, table: Table, *, scaling: str = "minmax", log1p: Sequence[str] = ()) -> "TabularPreprocessor":
+        """Fits vocabularies and scaling statistics on `table` (the training rows only)."""
+        if scaling not in SCALINGS:
+            raise ValueError(f"unknown scaling {scaling!r}; choose one of {SCALINGS}")
+        unknown = sorted(set(log1p) - set(table.numeric_columns))
+        if unknown:
+            raise ValueError(f"log1p columns {unknown} are not numeric columns of the table")
+        if len(table) == 0:
+            raise ValueError("cannot fit a preprocessor on an empty table")
+        vocab = {}
+        for j, name in enumerate(table.categorical_columns):
+            present = np.unique(table.codes[:, j])
+            vocab[name] = tuple(table.levels[j][i] for i in present)
+        values = _log1p(table.numeric, table.numeric_columns, tuple(log1p))
+        if scaling == "minmax":
+            offset, spread = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
+        else:
+            offset, spread = values.mean(axis=0), values.std(axis=0)
+        scale = np.where(spread > 0, spread, 1.0)
+        return cls(table.columns, table.kinds, vocab, tuple(log1p), scaling, offset, scale)
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]:
+        return tuple(c for c, k in zip(self.columns, self.kinds) if k == NUMERIC)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        names = list(self.numeric_columns)
+        for column, levels in self.vocab.items():
+            names += [f"{column}={v}" for v in levels]
+        return tuple(names)
+
+    @property
+    def num_features(self) -> int:
+        return len(self.feature_names)
+
+    def _features(self, numeric: np.ndarray, categorical: list[np.ndarray]) -> np.ndarray:
+        scaled = (_log1p(numeric, self.numeric_columns, self.log1p) - self.offset) / self.scale
+        blocks = [scaled]
+        for values, levels in zip(categorical, self.vocab.values()):
+            levels = np.asarray(levels, dtype=str)
+            position = np.searchsorted(levels, values)
+            known = (position < len(levels)) & (levels[np.minimum(position, len(levels) - 1)] == values)
+            onehot = np.zeros((len(values), len(levels)))
+            onehot[np.flatnonzero(known), position[known]] = 1.0
+            blocks.append(onehot)
+        return np.concatenate(blocks, axis=1).astype(np.float32)
+
+    def transform(self, table: Table) -> np.ndarray:
+        """Features float32 [N, num_features]; unseen categories give all-zero one-hot blocks."""
+        if table.columns != self.columns or table.kinds != self.kinds:
+            raise ValueError(f"table columns {table.columns} do not match the fitted columns {self.columns}")
+        categorical = [np.asarray(table.categorical_values(j), dtype=str)
+                       for j in range(len(table.categorical_columns))]
+        return self._features(table.numeric, categorical)
+
+    def transform_records(self, records: Sequence[Sequence[str]], *, first_row: int = 1) -> np.ndarray:
+        """Features from raw string records (e.g. CSV rows) in the fitted column order.
+
+        Raises RecordError naming the row (counting from `first_row`) and column of a record
+        with the wrong number of fields or a non-numeric value in a numeric column.
+        """
+        numeric = np.zeros((len(records), len(self.numeric_columns)))
+        categorical = [[] for _ in self.vocab]
+        for r, record in enumerate(records):
+            row = first_row + r
+            if len(record) != len(self.columns):
+                raise RecordError(f"row {row}: {len(record)} fields, expected {len(self.columns)} "
+                                  f"({', '.join(self.columns)})")
+            n = c = 0
+            for col, (name, kind, field) in enumerate(zip(self.columns, self.kinds, record), start=1):
+                field = field.strip()
+                if kind == NUMERIC:
+                    try:
+                        numeric[r, n] = float(field)
+                    except ValueError:
+                        raise RecordError(f"row {row}, column {col} ({name!r}): {field!r} is not a number") from None
+                    if not np.isfinite(numeric[r, n]):
+                        raise RecordError(f"row {row}, column {col} ({name!r}): {field!r} is not finite")
+                    n += 1
+                else:
+                    categorical[c].append(field)
+                    c += 1
+        return self._features(numeric, [np.asarray(v, dtype=str) for v in categorical])
+
+    def to_dict(self) -> dict:
+        return {"columns": list(self.columns), "kinds": list(self.kinds),
+                "vocab": {k: list(v) for k, v in self.vocab.items()}, "log1p": list(self.log1p),
+                "scaling": self.scaling, "offset": self.offset.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TabularPreprocessor":
+        return cls(tuple(d["columns"]), tuple(d["kinds"]), {k: tuple(v) for k, v in d["vocab"].items()},
+                   tuple(d["log1p"]), d["scaling"], np.asarray(d["offset"], np.float64),
+                   np.asarray(d["scale"], np.float64))
+
+
+def _log1p(values: np.ndarray, names: tuple[str, ...], log_columns: tuple[str, ...]) -> np.ndarray:
+    values = np.array(values, dtype=np.float64)
+    for j, name in enumerate(names):
+        if name in log_columns:
+            values[:, j] = np.log1p(np.maximum(values[:, j], 0.0))
+    return values

@@ -1,0 +1,75 @@
+"""TabularPreprocessor: fitted on training rows only, unseen categories handled, raw records parsed."""
+
+import numpy as np
+import pytest
+
+from aejax.data.anomaly.tables import (
+    CATEGORICAL, NUMERIC, RecordError, TabularPreprocessor, numeric_table, table_from_records)
+
+COLUMNS = ("bytes", "proto", "rate")
+KINDS = (NUMERIC, CATEGORICAL, NUMERIC)
+TRAIN = [["0", "tcp", "0.5"], ["99", "udp", "1.0"], ["9", "tcp", "0.0"]]
+
+
+def _table(records, labels=None):
+    return table_from_records(records, COLUMNS, KINDS, labels if labels is not None else [0] * len(records))
+
+
+def test_features_are_scaled_numerics_then_one_hot_blocks():
+    pre = TabularPreprocessor.fit(_table(TRAIN), log1p=("bytes",))
+    assert pre.feature_names == ("bytes", "rate", "proto=tcp", "proto=udp")
+    x = pre.transform(_table(TRAIN))
+    # log1p(bytes) = 0, log(100), log(10) -> min-max over train: 0, 1, 0.5; rate min-max: 0.5, 1, 0
+    np.testing.assert_allclose(x, [[0, 0.5, 1, 0], [1, 1, 0, 1], [0.5, 0, 1, 0]], atol=1e-6)
+    assert x.dtype == np.float32
+
+
+def test_test_only_category_does_not_change_the_fitted_encoder_and_is_all_zero():
+    train = _table(TRAIN)
+    pre = TabularPreprocessor.fit(train)
+    test = _table([["5", "icmp", "0.25"], ["5", "udp", "0.25"]])
+    before = pre.to_dict()
+    x = pre.transform(test)
+    assert pre.to_dict() == before  # transforming never refits
+    assert pre.vocab == {"proto": ("tcp", "udp")}
+    np.testing.assert_array_equal(x[:, 2:], [[0, 0], [0, 1]])  # icmp: unseen -> all-zero block
+    # fitting on train + a test-only category would have changed the encoder
+    assert TabularPreprocessor.fit(_table(TRAIN + [["1", "icmp", "0"]])).vocab["proto"] == ("icmp", "tcp", "udp")
+
+
+def test_scaling_uses_training_rows_only():
+    pre = TabularPreprocessor.fit(_table(TRAIN), scaling="standard")
+    np.testing.assert_allclose(pre.offset, [36.0, 0.5])
+    np.testing.assert_allclose(pre.scale, [np.std([0, 99, 9]), np.std([0.5, 1.0, 0.0])])
+    # a test value outside the training range is not clipped
+    assert pre.transform(_table([["1000", "tcp", "0.5"]]))[0, 0] == pytest.approx((1000 - 36) / np.std([0, 99, 9]))
+
+
+def test_constant_column_gets_unit_scale():
+    pre = TabularPreprocessor.fit(numeric_table([[1.0, 2.0], [1.0, 4.0]], [0, 0]))
+    np.testing.assert_allclose(pre.transform(numeric_table([[3.0, 3.0]], [0])), [[2.0, 0.5]])
+
+
+def test_records_give_the_same_features_as_the_table_and_round_trip():
+    pre = TabularPreprocessor.fit(_table(TRAIN), log1p=("bytes",))
+    records = [["5", "icmp", "0.25"], [" 7 ", "tcp", "1e-1"]]
+    np.testing.assert_allclose(pre.transform_records(records), pre.transform(_table(records)))
+    restored = TabularPreprocessor.from_dict(pre.to_dict())
+    np.testing.assert_array_equal(restored.transform_records(records), pre.transform_records(records))
+
+
+def test_bad_records_name_row_and_column():
+    pre = TabularPreprocessor.fit(_table(TRAIN))
+    with pytest.raises(RecordError, match=r"row 3: 2 fields, expected 3"):
+        pre.transform_records([["1", "tcp", "0"], ["5", "tcp"]], first_row=2)
+    with pytest.raises(RecordError, match=r"row 2, column 3 \('rate'\): 'fast' is not a number"):
+        pre.transform_records([["1", "tcp", "0"], ["5", "tcp", "fast"]])
+    with pytest.raises(RecordError, match=r"row 1, column 1 \('bytes'\): 'nan' is not finite"):
+        pre.transform_records([["nan", "tcp", "0"]])
+
+
+def test_fit_errors():
+    with pytest.raises(ValueError, match="unknown scaling 'robust'"):
+        TabularPreprocessor.fit(_table(TRAIN), scaling="robust")
+    with pytest.raises(ValueError, match=r"log1p columns \['proto'\]"):
+        TabularPreprocessor.fit(_table(TRAIN), log1p=("proto",))
