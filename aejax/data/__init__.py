@@ -1,5 +1,10 @@
-"""Datasets for aejax: `load(name, split)` returns float32 arrays in [0, 1] and int32 labels."""
+"""Datasets for aejax: `load(name, split)` returns float32 arrays in [0, 1] and int32 labels.
 
-from aejax.data.loader import Split, data_folder, load
+Datasets are TFDS builders (array_record files, no TensorFlow) registered by name in
+`aejax.data.registry`; `aejax.data.stream` feeds larger ones through grain.
+"""
 
-__all__ = ["Split", "data_folder", "load"]
+from aejax.data.builders.base import MissingDataError
+from aejax.data.loader import Split, builder, cache_dir, data_folder, load
+
+__all__ = ["MissingDataError", "Split", "builder", "cache_dir", "data_folder", "load"]

@@ -1,50 +1,187 @@
-import os
-from pathlib import Path
+import gzip
+import struct
+import time
 
 import numpy as np
 import pytest
+import tensorflow_datasets as tfds
 
 from aejax import data
-from aejax.data import lecun
+from aejax.data import idx, lecun, registry
+from aejax.data.builders.lecun import LecunBuilder
+from aejax.data.builders.mnist import SPEC as mnist_spec
 
-MNIST_DIR = Path(os.environ.get("AEJAX_DATA_DIR", Path(__file__).parents[3] / "shared" / "data")) / "mnist"
-needs_mnist = pytest.mark.skipif(not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists(), reason="no MNIST copy")
-
-
-@needs_mnist
-def test_real_mnist_statistics():
-    train = data.load("mnist", "train", data_dir=MNIST_DIR)
-    assert train.x.shape == (60000, 784) and train.x.dtype == np.float32
-    assert train.y.shape == (60000,) and train.y.dtype == np.int32
-    assert train.x.min() == 0.0 and train.x.max() == 1.0
-    np.testing.assert_allclose(train.x.mean(dtype=np.float64), 33.318421 / 255, rtol=1e-6)
-    counts = np.bincount(train.y, minlength=10)
-    assert tuple(counts) == (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
+MNIST_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
 
 
-@needs_mnist
-def test_real_mnist_slices():
-    train = data.load("mnist", "train", data_dir=MNIST_DIR)
-    head = data.load("mnist", "train[:90%]", data_dir=MNIST_DIR)
-    tail = data.load("mnist", "train[90%:]", data_dir=MNIST_DIR)
-    assert len(head.y) == 54000 and len(tail.y) == 6000
-    np.testing.assert_array_equal(np.concatenate([head.x, tail.x]), train.x)
-    test = data.load("mnist", "test", data_dir=MNIST_DIR)
-    np.testing.assert_allclose(test.x.mean(dtype=np.float64), 33.791224 / 255, rtol=1e-6)
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_tiny_lecun(folder, n_train=7, n_test=3, gzipped=True):
+    """Writes four tiny IDX files; returns their arrays and the md5 of each file's content."""
+    rng = np.random.default_rng(1)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": rng.integers(0, 10, n_train, dtype=np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test, dtype=np.uint8),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    md5s = {}
+    for name, array in arrays.items():
+        content = idx_bytes(array)
+        md5s[name] = idx.md5(content)
+        if gzipped:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(content))
+        else:
+            (folder / name).write_bytes(content)
+    return arrays, md5s
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    """A registered dataset "tiny" in the MNIST layout with checksums of files the test wrote."""
+    arrays, md5s = write_tiny_lecun(tmp_path / "tiny-files")
+    files = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+    spec = lecun.LecunFiles(files=files, md5=md5s, urls={n: f"https://example.invalid/{n}.gz" for n in md5s})
+
+    class TinyLecun(LecunBuilder, skip_registration=True):
+        name = "aejax_tiny_lecun"
+        VERSION = tfds.core.Version("1.0.0")
+        SPEC = spec
+        EXPECTED_FILES = spec.file_names()
+
+    monkeypatch.setitem(registry._BUILDERS, "tiny", TinyLecun)
+    return tmp_path / "tiny-files", arrays
+
+
+def test_builder_round_trip_returns_exact_pixels_and_labels(tiny):
+    folder, arrays = tiny
+    train = data.load("tiny", "train", data_dir=folder)
+    np.testing.assert_array_equal(train.x, arrays["train-images-idx3-ubyte"].reshape(7, 784) / np.float32(255))
+    np.testing.assert_array_equal(train.y, arrays["train-labels-idx1-ubyte"])
+    assert train.x.dtype == np.float32 and train.y.dtype == np.int32
+    test = data.load("tiny", "test[1:]", data_dir=folder)
+    np.testing.assert_array_equal(test.x, arrays["t10k-images-idx3-ubyte"][1:].reshape(2, 784) / np.float32(255))
+
+
+def test_builder_is_readable_with_tfds_data_source(tiny):
+    folder, arrays = tiny
+    built = data.builder("tiny", data_dir=folder)
+    source = built.as_data_source(split="train")
+    assert len(source) == 7
+    np.testing.assert_array_equal(source[3]["image"], arrays["train-images-idx3-ubyte"][3])
+    assert source[3]["label"] == arrays["train-labels-idx1-ubyte"][3]
+
+
+def test_cache_returns_identical_arrays_without_the_files(tiny, isolated_cache):
+    folder, _ = tiny
+    first = data.load("tiny", "train", data_dir=folder)
+    assert list(isolated_cache.glob("tfds/aejax_tiny_lecun/1.0.0/aejax_arrays/train.npz"))
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    second = data.load("tiny", "train")  # no data folder any more: served from the cache
+    np.testing.assert_array_equal(first.x, second.x)
+    np.testing.assert_array_equal(first.y, second.y)
+
+
+def test_download_route_uses_tfds_download_manager(tiny, monkeypatch):
+    folder, arrays = tiny
+    monkeypatch.delenv("AEJAX_DATA_DIR", raising=False)
+    requested = {}
+
+    def fake_download(self, urls):
+        requested.update(urls)
+        return {name: folder / f"{name}.gz" for name in urls}
+
+    monkeypatch.setattr(tfds.download.DownloadManager, "download", fake_download)
+    train = data.load("tiny", "train")
+    assert requested == {n: f"https://example.invalid/{n}.gz" for n in arrays}
+    np.testing.assert_array_equal(train.y, arrays["train-labels-idx1-ubyte"])
+
+
+def test_failed_download_says_where_it_looked(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("AEJAX_DATA_DIR", str(tmp_path / "empty-root"))
+
+    def no_network(self, urls):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(tfds.download.DownloadManager, "download", no_network)
+    with pytest.raises(data.MissingDataError) as err:
+        data.load("tiny")
+    message = str(err.value)
+    assert str(tmp_path / "empty-root" / "tiny") in message and "network is unreachable" in message
+
+
+def test_md5_mismatch_through_the_mnist_builder(tmp_path):
+    folder = tmp_path / "fake-mnist"
+    write_tiny_lecun(folder, gzipped=False)
+    with pytest.raises(idx.IdxError) as err:
+        data.load("mnist", data_dir=folder)
+    message = str(err.value)
+    named = [name for name in mnist_spec.file_names() if f"{folder / name}:" in message]
+    assert "md5 mismatch" in message and len(named) == 1
+    assert mnist_spec.md5[named[0]] in message and idx.md5((folder / named[0]).read_bytes()) in message
+
+
+def test_truncated_gzip_through_the_builder(tiny):
+    folder, _ = tiny
+    path = folder / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-8])
+    with pytest.raises(idx.IdxError, match="truncated or corrupt gzip"):
+        data.load("tiny", data_dir=folder)
 
 
 def test_missing_files_error_names_folder_files_and_remedies(tmp_path):
     folder = tmp_path / "nothing-here"
-    with pytest.raises(lecun.MissingDataError) as err:
+    with pytest.raises(data.MissingDataError) as err:
         data.load("mnist", data_dir=folder)
     message = str(err.value)
-    for needle in [str(folder), "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "--data-dir", "AEJAX_DATA_DIR", "download"]:
+    for needle in [str(folder), "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "--data-dir",
+                   "AEJAX_DATA_DIR", "download"]:
         assert needle in message
 
 
-def test_data_folder_resolution(tmp_path, monkeypatch):
+def test_unknown_dataset_and_split(tiny):
+    with pytest.raises(ValueError, match="registered datasets: .*mnist"):
+        data.load("no_such_set")
+    with pytest.raises(ValueError, match=r"splits \['test', 'train'\], not 'validation'"):
+        data.load("tiny", "validation", data_dir=tiny[0])
+
+
+def test_data_folder_and_cache_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv("AEJAX_DATA_DIR", str(tmp_path))
     assert data.data_folder("mnist") == tmp_path / "mnist"
-    assert data.data_folder("mnist", "/x/y") == Path("/x/y")
+    assert data.data_folder("mnist", "/x/y").as_posix() == "/x/y"
     monkeypatch.delenv("AEJAX_DATA_DIR")
     assert data.data_folder("mnist") is None
+    monkeypatch.setenv("AEJAX_CACHE_DIR", str(tmp_path / "c"))
+    assert data.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("AEJAX_CACHE_DIR")
+    assert data.cache_dir().parts[-2:] == (".cache", "aejax")
+
+
+def test_real_mnist_statistics(mnist_dir, mnist_cache):
+    train = data.load("mnist", "train", data_dir=mnist_dir, cache=mnist_cache)
+    assert train.x.shape == (60000, 784) and train.x.dtype == np.float32
+    assert train.y.shape == (60000,) and train.y.dtype == np.int32
+    assert train.x.min() == 0.0 and train.x.max() == 1.0
+    np.testing.assert_allclose(train.x.mean(dtype=np.float64), 33.318421 / 255, rtol=1e-6)
+    assert tuple(np.bincount(train.y, minlength=10)) == MNIST_COUNTS
+    np.testing.assert_array_equal(train.y[:10], [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])  # the files' order
+    test = data.load("mnist", "test", cache=mnist_cache, data_dir=mnist_dir)
+    np.testing.assert_allclose(test.x.mean(dtype=np.float64), 33.791224 / 255, rtol=1e-6)
+
+
+def test_real_mnist_slices_partition_train(mnist_dir, mnist_cache):
+    train = data.load("mnist", "train", data_dir=mnist_dir, cache=mnist_cache)
+    head = data.load("mnist", "train[:90%]", data_dir=mnist_dir, cache=mnist_cache)
+    tail = data.load("mnist", "train[90%:]", data_dir=mnist_dir, cache=mnist_cache)
+    assert len(head.y) == 54000 and len(tail.y) == 6000
+    np.testing.assert_array_equal(np.concatenate([head.x, tail.x]), train.x)
+    np.testing.assert_array_equal(data.load("mnist", "train[:50000]", data_dir=mnist_dir, cache=mnist_cache).y,
+                                  train.y[:50000])

@@ -1,0 +1,7 @@
+"""TFDS builders bundled with aejax; importing this package registers them.
+
+To add a dataset: write one module here with a builder class decorated by
+`@aejax.data.registry.register("name")` and add the module to the import list below.
+"""
+
+from aejax.data.builders import fashion_mnist, mnist  # noqa: F401
