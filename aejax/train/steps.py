@@ -39,7 +39,7 @@ def make_train_step(loss_fn: LossFn) -> Step:
         rng, step_rng = jax.random.split(state.rng)
         (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, step_rng)
         new_state = state.apply_gradients(grads).replace(rng=rng)
-        metrics = {"loss": loss, "grad_norm": optax.global_norm(grads), **aux}
+        metrics = {"loss": loss, "grad_norm": optax.tree_utils.tree_norm(grads), **aux}
         return new_state, metrics
 
     return step
@@ -68,7 +68,7 @@ def make_epoch(step: Step, batch_size: int):
             return step(state, jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data))
 
         state, metrics = jax.lax.scan(body, state.replace(rng=rng), order)
-        metrics["param_norm"] = optax.global_norm(state.params)
+        metrics["param_norm"] = optax.tree_utils.tree_norm(state.params)
         return state, metrics
 
     return epoch

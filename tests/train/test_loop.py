@@ -1,0 +1,62 @@
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from aejax.ckpt import Checkpoints
+from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.run import Run
+from aejax.train.loop import NonFiniteLossError, fit
+from aejax.train.state import TrainState
+from aejax.train.steps import make_train_step, reconstruction_loss
+
+X = jax.random.uniform(jax.random.PRNGKey(5), (96, 12))
+
+
+def _state(lr=1e-2):
+    model = Autoencoder((12, 6, 3))
+    state = TrainState.create(params=init_params(model, jax.random.PRNGKey(0)), tx=optax.adam(lr), rng=jax.random.PRNGKey(1))
+    return model, state
+
+
+def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
+    model, state = _state()
+    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    full = fit(state, step, X, epochs=4, batch_size=16)
+    ckpt = Checkpoints(tmp_path / "ck")
+    _, state = _state()
+    fit(state, step, X, epochs=2, batch_size=16, checkpoints=ckpt)
+    _, fresh = _state()
+    resumed = fit(fresh, step, X, epochs=4, batch_size=16, checkpoints=Checkpoints(tmp_path / "ck"))
+    assert int(resumed.step) == int(full.step) == 24
+    for a, b in zip(jax.tree_util.tree_leaves(full.params), jax.tree_util.tree_leaves(resumed.params)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_metrics_lines_and_checkpoint_cadence(tmp_path):
+    model, state = _state()
+    run = Run(tmp_path, quiet=True)
+    ckpt = run.checkpoints(max_to_keep=None)
+    fit(state, make_train_step(reconstruction_loss(model, "cross_entropy")), X, epochs=3, batch_size=16, run=run, checkpoints=ckpt, checkpoint_every=10, log_every=4)
+    lines = [json.loads(s) for s in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    steps = [r["step"] for r in lines if "grad_norm" in r]
+    assert steps == [4, 6, 8, 12, 16, 18]  # every 4 steps plus each epoch's last step
+    assert all({"loss", "grad_norm", "param_norm", "examples_per_s", "epoch"} <= set(r) for r in lines if "grad_norm" in r)
+    assert ckpt.all_steps() == [12, 18]  # first epoch end after crossing 10, and the end
+
+
+def test_nan_loss_stops_naming_the_step_and_keeps_last_good_checkpoint(tmp_path):
+    model, state = _state()
+    good = make_train_step(reconstruction_loss(model, "cross_entropy"))
+
+    def poisoned(state, batch):  # the loss turns NaN from step 9 on
+        new, metrics = good(state, batch)
+        return new, {**metrics, "loss": jnp.where(state.step >= 8, jnp.nan, metrics["loss"])}
+
+    ckpt = Checkpoints(tmp_path / "ck")
+    with pytest.raises(NonFiniteLossError, match=r"at step 9 \(epoch 2\).*step 6"):
+        fit(state, poisoned, X, epochs=3, batch_size=16, checkpoints=ckpt, checkpoint_every=6)
+    assert ckpt.all_steps() == [6]
