@@ -6,9 +6,9 @@ import pytest
 MNIST_DIR = Path(os.environ.get("AEJAX_DATA_DIR", Path(__file__).parents[3] / "shared" / "data")) / "mnist"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def isolated_cache(tmp_path, monkeypatch):
-    """Every data test prepares datasets under its own temporary AEJAX_CACHE_DIR."""
+    """A temporary AEJAX_CACHE_DIR for the test (use it in every test that prepares data)."""
     cache = tmp_path / "aejax-cache"
     monkeypatch.setenv("AEJAX_CACHE_DIR", str(cache))
     return cache

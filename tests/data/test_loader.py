@@ -11,6 +11,8 @@ from aejax.data import idx, lecun, registry
 from aejax.data.builders.lecun import LecunBuilder
 from aejax.data.builders.mnist import SPEC as mnist_spec
 
+pytestmark = pytest.mark.usefixtures("isolated_cache")
+
 MNIST_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
 
 

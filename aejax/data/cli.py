@@ -1,0 +1,88 @@
+"""`aejax data list | prepare NAME | curves-calibration`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+
+__all__ = ["add_parser", "curves_calibration"]
+
+
+def curves_calibration(seed: int = 0, width: float | None = None) -> dict:
+    """Generator parameters and PCA/mean-image SSEs of a full CURVES draw (20,000 / 10,000)."""
+    from aejax.data import curves
+
+    params = curves.DEFAULT_PARAMS if width is None else dataclasses.replace(curves.DEFAULT_PARAMS, width=width)
+    start = time.perf_counter()
+    train, test = curves.generate(seed, "train", params), curves.generate(seed, "test", params)
+    generated = time.perf_counter() - start
+    return {
+        "seed": seed,
+        "generator": dataclasses.asdict(params),
+        "n_train": len(train),
+        "n_test": len(test),
+        "pca18_test_sse": curves.pca_sse(train, test, 18),
+        "pca6_test_sse": curves.pca_sse(train, test, 6),
+        "mean_image_sse_train": curves.mean_image_sse(train, train),
+        "mean_image_sse_test": curves.mean_image_sse(train, test),
+        "paper_pca18_test_sse": 5.90,
+        "generation_seconds": generated,
+    }
+
+
+def _cmd_calibration(args) -> int:
+    result = curves_calibration(args.seed, args.width)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(f"CURVES-like generator, seed {result['seed']}: {result['n_train']} train / {result['n_test']} test "
+          f"images in {result['generation_seconds']:.1f} s")
+    print("parameters: " + ", ".join(f"{k}={v}" for k, v in result["generator"].items()))
+    print(f"PCA-18 test SSE per image: {result['pca18_test_sse']:.3f}  (paper, real CURVES: 5.90)")
+    print(f"PCA-6 test SSE per image:  {result['pca6_test_sse']:.3f}")
+    print(f"mean-image SSE per image:  train {result['mean_image_sse_train']:.3f}, "
+          f"test {result['mean_image_sse_test']:.3f}  (real CURVES, inferred: ~16)")
+    return 0
+
+
+def _cmd_list(args) -> int:
+    from aejax.data import registry
+
+    for name in registry.names():
+        cls = registry.get(name)
+        files = ", ".join(cls.EXPECTED_FILES) if cls.EXPECTED_FILES else "generated, no files"
+        print(f"{name:15s} {cls.name:22s} {files}")
+    return 0
+
+
+def _cmd_prepare(args) -> int:
+    from aejax.data import builder, load
+
+    start = time.perf_counter()
+    built = builder(args.name, data_dir=args.data_dir, config=args.config)
+    for split in sorted(built.info.splits.keys()):
+        arrays = load(args.name, split, data_dir=args.data_dir, config=args.config)
+        print(f"{args.name} {split}: x {arrays.x.shape} {arrays.x.dtype}, y {arrays.y.shape}")
+    print(f"prepared in {built.data_dir} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    """Adds `aejax data ...` to the CLI."""
+    parser = subparsers.add_parser("data", help="datasets: list, prepare, CURVES calibration")
+    sub = parser.add_subparsers(dest="data_command", required=True)
+    p = sub.add_parser("list", help="registered datasets and the files each expects")
+    p.set_defaults(func=lambda a, extra: _cmd_list(a))
+    p = sub.add_parser("prepare", help="prepare a dataset in the cache ($AEJAX_CACHE_DIR, ~/.cache/aejax)")
+    p.add_argument("name")
+    p.add_argument("--data-dir", help="folder with the dataset's files (default $AEJAX_DATA_DIR/<name>)")
+    p.add_argument("--config", help="builder config, e.g. seed_1 for curves")
+    p.set_defaults(func=lambda a, extra: _cmd_prepare(a))
+    p = sub.add_parser("curves-calibration",
+                       help="regenerate CURVES and print its PCA-18 test SSE and mean-image SSE")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--width", type=float, default=None, help="ink width in pixels (default: the calibrated one)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=lambda a, extra: _cmd_calibration(a))
+
