@@ -1,0 +1,120 @@
+"""Stacked (denoising) autoencoders and stacked RBMs, greedy layer-wise, for the downstream tasks.
+
+One mechanism for both kinds: `aejax.train.pretrain.pretrain` runs the stages bottom-up with a
+checkpoint after every stage (a killed run resumes at its stage); the stages are AE stages
+(`aejax.train.ae_stage`, Vincent et al. 2010) or RBM stages (Hinton & Salakhutdinov 2006).
+The stack is unrolled into `Autoencoder` params and optionally fine-tuned end to end as a
+(denoising) autoencoder. Config, `config.pretrain`:
+
+  kind: "ae" | "rbm" | "none"; epochs, batch_size: per stage; tied: AE stages' decoders;
+  corruption: {name, level} of the AE stages (see aejax.corruption);
+  optimizer: optax settings of the AE stages (as config.train.optimizer);
+  rbm: {learning_rate, code_learning_rate, weight_cost, cd_k} of the RBM stages;
+  finetune: {epochs, corrupt, optimizer}: end-to-end autoencoder fine-tuning (0 epochs: none).
+
+Layer sizes and activations come from `config.model` (sizes, hidden_activation, code_activation).
+"""
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+from ml_collections import ConfigDict
+
+from aejax import corruption
+from aejax.models import autoencoder
+from aejax.train import loop, optim, pretrain
+from aejax.train.ae_stage import ae_stages
+from aejax.train.state import TrainState
+from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
+
+KINDS = ("ae", "rbm", "none")
+
+
+def pretrain_config(epochs: int = 20, kind: str = "ae", corruption_name: str = "masking", level: float = 0.25) -> ConfigDict:
+    """Default `config.pretrain`: masking-noise SdA stages trained with SGD (Vincent et al.)."""
+    return ConfigDict(dict(
+        kind=kind,
+        epochs=epochs,
+        batch_size=20,
+        tied=True,
+        corruption=ConfigDict(dict(name=corruption_name, level=level)),
+        optimizer=ConfigDict(dict(name="sgd", learning_rate=0.05, schedule="constant", warmup_steps=0,
+                                  final_fraction=0.0, decay_rate=0.1, momentum=0.0, weight_decay=0.0,
+                                  grad_clip_norm=0.0)),
+        rbm=ConfigDict(dict(learning_rate=0.1, code_learning_rate=0.001, weight_cost=0.0002, cd_k=1)),
+        finetune=ConfigDict(dict(epochs=0, batch_size=100, corrupt=True,
+                                 optimizer=ConfigDict(dict(name="adam", learning_rate=1e-3, schedule="cosine",
+                                                           warmup_steps=0, final_fraction=0.05, decay_rate=0.1,
+                                                           momentum=0.9, weight_decay=0.0, grad_clip_norm=0.0)))),
+    ))
+
+
+def layer_activations(model_cfg) -> tuple[str, ...]:
+    """One activation per encoder layer: hidden_activation below the code, code_activation on top."""
+    return autoencoder.default_activations(len(model_cfg.sizes) - 1, model_cfg.hidden_activation, model_cfg.code_activation)
+
+
+def stacked_autoencoder(cfg) -> autoencoder.Autoencoder:
+    """The autoencoder the stack unrolls into (sigmoid output: data in [0, 1])."""
+    return autoencoder.Autoencoder(sizes=tuple(cfg.model.sizes), activations=layer_activations(cfg.model),
+                                   output="sigmoid", tied=bool(cfg.pretrain.tied))
+
+
+def make_stages(cfg, level: float, *, quiet: bool) -> list:
+    """The greedy stages of `cfg.pretrain` for the encoder of `cfg.model` at noise `level`."""
+    p, sizes, acts = cfg.pretrain, tuple(cfg.model.sizes), layer_activations(cfg.model)
+    if p.kind == "ae":
+        return ae_stages(sizes, acts, epochs=p.epochs, batch_size=p.batch_size,
+                         make_optimizer=functools.partial(optim.make_optimizer, p.optimizer),
+                         corruption_name=p.corruption.name, corruption_level=level, tied=bool(p.tied), quiet=quiet)
+    if p.kind == "rbm":
+        if any(a not in ("sigmoid", "logistic") for a in acts[:-1]) or acts[-1] not in ("sigmoid", "logistic", "linear"):
+            raise ValueError(f"RBM stages need logistic hidden layers and a logistic or linear code; got {acts}")
+        return pretrain.rbm_stages(sizes, p.epochs, batch_size=p.batch_size,
+                                   code_units="binary" if acts[-1] != "linear" else "gaussian",
+                                   learning_rate=p.rbm.learning_rate, code_learning_rate=p.rbm.code_learning_rate,
+                                   weight_cost=p.rbm.weight_cost, k=p.rbm.cd_k)
+    raise ValueError(f"pretrain.kind {p.kind!r} trains no stages; choose one of {list(KINDS)}")
+
+
+def pretrain_stack(cfg, run, x: jax.Array, *, level: float | None = None, subdir: str = "pretrain") -> dict | None:
+    """Greedy layer-wise pretraining on `x` [N, D] (clean inputs), then optional end-to-end
+    fine-tuning; returns `Autoencoder` params (enc_i, dec_i), or None for kind "none".
+
+    Checkpoints live in `run.workdir/subdir` (stages) and `subdir`-finetune; a rerun resumes.
+    """
+    p = cfg.pretrain
+    if p.kind not in KINDS:
+        raise ValueError(f"pretrain.kind {p.kind!r} is not one of {list(KINDS)}")
+    if p.kind == "none":
+        return None
+    level = float(p.corruption.level if level is None else level)
+    stages = make_stages(cfg, level, quiet=run.quiet)
+    layers = pretrain.pretrain(stages, x, jax.random.PRNGKey(cfg.seed), checkpoints=run.checkpoints(subdir),
+                               log=run.log, print_fn=run.print)
+    params = pretrain.unroll(layers, tied=bool(p.tied))
+    if p.finetune.epochs > 0:
+        params = finetune_autoencoder(cfg, run, params, x, level=level, subdir=subdir + "-finetune")
+    return params
+
+
+def finetune_autoencoder(cfg, run, params: dict, x: jax.Array, *, level: float, subdir: str) -> dict:
+    """End-to-end (denoising) autoencoder training of the unrolled stack; returns its params."""
+    f = cfg.pretrain.finetune
+    model = stacked_autoencoder(cfg)
+    corrupt = corruption.make(cfg.pretrain.corruption.name, level) if f.corrupt else None
+    total = f.epochs * num_batches(x, f.batch_size)
+    state = TrainState.create(params=params, tx=optim.make_optimizer(f.optimizer, total), rng=jax.random.PRNGKey(cfg.seed + 1))
+    state = loop.fit(state, make_train_step(reconstruction_loss(model, "cross_entropy", corrupt)), x,
+                     epochs=f.epochs, batch_size=f.batch_size, run=run, checkpoints=run.checkpoints(subdir),
+                     log_every=max(1, total // 20), desc="AE fine-tune", phase="pretrain/finetune")
+    return state.params
+
+
+def encode(cfg, params: dict, x: jax.Array, batch_size: int = 1000) -> jax.Array:
+    """Codes [N, sizes[-1]] of `x` [N, D] under the stacked autoencoder `params`."""
+    model = stacked_autoencoder(cfg)
+    fn = jax.jit(lambda p, xs: batched_map(lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
+    return fn(params, jnp.asarray(x))

@@ -1,0 +1,127 @@
+"""The autoencoder stage of greedy layer-wise pretraining (`aejax.train.pretrain`).
+
+`AEStage` trains a one-hidden-layer (denoising) autoencoder n_in -> n_out -> n_in on the codes
+of the stage below (Vincent et al. 2010, JMLR 11, section 5.1): the input is corrupted, the
+target is the clean input, the decoder is tied by default. Training uses the engine
+(`TrainState`, `make_train_step`, `loop.fit`), so each stage is one compiled scan per epoch.
+`ae_stages` builds the stack for given sizes.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import jax
+
+from aejax import corruption
+from aejax.models import activations
+from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.train import loop
+from aejax.train.pretrain import Layer, Log
+from aejax.train.state import TrainState
+from aejax.train.steps import make_train_step, num_batches, reconstruction_loss
+
+
+class _StageRun:
+    """What `loop.fit` needs of a run (log, print, quiet), writing to the stage's `log`."""
+
+    def __init__(self, log: Log, quiet: bool):
+        self.log, self.quiet = log, quiet
+
+    def print(self, *args) -> None:
+        if not self.quiet:
+            print(*args, flush=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class AEStage:
+    """One (denoising) autoencoder layer with `n_out` hidden units.
+
+    Attributes:
+      n_out: hidden units.
+      epochs, batch_size: passes over the stage's inputs and minibatch size.
+      make_optimizer: `total_steps -> optax.GradientTransformation` (e.g. a partial of
+        `aejax.train.optim.make_optimizer`).
+      corruption_name, corruption_level: see `aejax.corruption.make`; ("none", 0) = plain AE.
+      hidden_activation: of the hidden (code) units.
+      output: "sigmoid" with loss "cross_entropy" (inputs in [0, 1]) or "linear" with
+        "squared_error".
+      tied: decoder kernel = encoder kernel transposed.
+      input_range: (min, max) of the stage's inputs, the salt-and-pepper values.
+      quiet: no progress bar.
+    """
+
+    n_out: int
+    epochs: int
+    batch_size: int
+    make_optimizer: object
+    corruption_name: str = "none"
+    corruption_level: float = 0.0
+    hidden_activation: str = "sigmoid"
+    output: str = "sigmoid"
+    loss: str = "cross_entropy"
+    tied: bool = True
+    input_range: tuple[float, float] = (0.0, 1.0)
+    quiet: bool = False
+
+    def model(self, n_in: int) -> Autoencoder:
+        return Autoencoder(sizes=(n_in, self.n_out), activations=(self.hidden_activation,), output=self.output, tied=self.tied)
+
+    def train(self, key: jax.Array, inputs: jax.Array, log: Log) -> Layer:
+        model = self.model(inputs.shape[1])
+        init_key, train_key = jax.random.split(key)
+        corrupt = corruption.make(self.corruption_name, self.corruption_level, low=self.input_range[0], high=self.input_range[1])
+        total_steps = self.epochs * num_batches(inputs, self.batch_size)
+        state = TrainState.create(params=init_params(model, init_key), tx=self.make_optimizer(total_steps), rng=train_key)
+        step = make_train_step(reconstruction_loss(model, self.loss, corrupt))
+        state = loop.fit(
+            state, step, inputs, epochs=self.epochs, batch_size=self.batch_size,
+            run=_StageRun(log, self.quiet), log_every=max(1, total_steps // 10), desc=f"AE {inputs.shape[1]}->{self.n_out}",
+        )
+        return layer_from_autoencoder(state.params, self.tied)
+
+    def encode(self, layer: Layer, inputs: jax.Array) -> jax.Array:
+        return _encode(layer, inputs, self.hidden_activation)
+
+
+@jax.jit
+def _affine(layer: Layer, inputs: jax.Array) -> jax.Array:
+    return inputs @ layer["encoder"]["kernel"] + layer["encoder"]["bias"]
+
+
+def _encode(layer: Layer, inputs: jax.Array, activation: str) -> jax.Array:
+    return activations.get(activation)(_affine(layer, inputs))
+
+
+def layer_from_autoencoder(params: dict, tied: bool) -> Layer:
+    """A pretrain layer from one-hidden-layer Autoencoder params (decoder kernel = encoder
+    kernel transposed when tied)."""
+    kernel = params["enc_0"]["kernel"]
+    return {
+        "encoder": {"kernel": kernel, "bias": params["enc_0"]["bias"]},
+        "decoder": {"kernel": kernel.T if tied else params["dec_0"]["kernel"], "bias": params["dec_0"]["bias"]},
+    }
+
+
+def ae_stages(sizes: Sequence[int], activations_: Sequence[str], *, epochs: int, batch_size: int, make_optimizer,
+              corruption_name: str = "none", corruption_level: float = 0.0, tied: bool = True,
+              input_range: tuple[float, float] = (0.0, 1.0), quiet: bool = False) -> list[AEStage]:
+    """The stack for `sizes` (input first, e.g. (784, 1000, 1000, 1000)) with one hidden
+    activation per layer in `activations_`.
+
+    A stage whose inputs lie in [0, 1] (the data, or logistic codes below) reconstructs them
+    through a sigmoid output with cross-entropy; otherwise through a linear output with squared
+    error. Salt-and-pepper uses `input_range` on the data and (0, 1) on logistic codes.
+    """
+    if len(activations_) != len(sizes) - 1:
+        raise ValueError(f"{len(activations_)} activations for {len(sizes) - 1} layers (sizes {tuple(sizes)})")
+    stages = []
+    for i, (n_out, act) in enumerate(zip(sizes[1:], activations_)):
+        unit_inputs = i == 0 or activations_[i - 1] in ("sigmoid", "logistic")
+        stages.append(AEStage(
+            n_out=n_out, epochs=epochs, batch_size=batch_size, make_optimizer=make_optimizer,
+            corruption_name=corruption_name, corruption_level=corruption_level, hidden_activation=act,
+            output="sigmoid" if unit_inputs else "linear", loss="cross_entropy" if unit_inputs else "squared_error",
+            tied=tied, input_range=input_range if i == 0 else (0.0, 1.0), quiet=quiet,
+        ))
+    return stages
