@@ -111,7 +111,7 @@ def _split_arrays(built: AejaxBuilder, base: str) -> dict[str, np.ndarray]:
 
 def _unit_float(values: np.ndarray) -> np.ndarray:
     if values.dtype == np.uint8:
-        return values.astype(np.float32) / np.float32(255)
+        return np.divide(values, np.float32(255), dtype=np.float32)
     return values.astype(np.float32, copy=False)
 
 

@@ -39,8 +39,8 @@ class AejaxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     def code_path(cls) -> None:
         """No TFDS checksums file: aejax checks each file's content md5 itself.
 
-        (TFDS 4.9.10 resolves this path through `importlib_resources`, which Python >= 3.9
-        installs do not have, so the inherited property fails.)
+        (The inherited property of TFDS 4.9.10 touches `importlib_resources`, a package TFDS
+        requires only on Python < 3.9, so it fails where that package is absent.)
         """
         return None
 
