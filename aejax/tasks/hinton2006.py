@@ -1,0 +1,460 @@
+"""Runner for Hinton & Salakhutdinov (2006): RBM pretraining, unrolling, fine-tuning, baselines.
+
+Task "hinton2006". Steps, each logged to metrics.jsonl with a "phase" tag:
+
+1. data (MNIST / CURVES through ``aejax.data``; FACES and 20 Newsgroups from the original files
+   through ``aejax.tasks.hinton2006_data``);
+2. baselines: mean image, mean-centred PCA-k, logistic PCA-k (``aejax.baselines``);
+3. greedy RBM pretraining (``aejax.train.pretrain``), checkpointed stage by stage, unrolled into
+   the autoencoder (or a random initialisation when ``pretrain.enabled`` is False);
+4. fine-tuning with the paper's conjugate gradients (``finetune.protocol="cg"``) or an optax
+   optimizer with minibatches (``"optax"``, ``config.train``), checkpointed and resumable;
+5. evaluation: test / train SSE per image (mean over images of the per-image summed squared
+   error), 2-D code scatter plots with k-nearest-neighbour accuracies, figures.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from aejax import data, losses, params as params_lib, plots, tasks
+from aejax.baselines import logistic_pca, pca as pca_lib
+from aejax.models import autoencoder
+from aejax.models import rbm
+from aejax.tasks import hinton2006_data
+from aejax.train import cg, loop, optim, pretrain
+from aejax.train.state import TrainState
+from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
+
+
+PAPER = ("Hinton & Salakhutdinov (2006), Reducing the Dimensionality of Data with Neural "
+         "Networks, Science 313:504-507")
+
+
+# -------------------------------------------------------------------------------------- config
+def default_config():
+    """The MNIST 784-1000-500-250-30 setup of the paper (RBM pretraining 50 epochs per layer,
+    CG fine-tuning 200 epochs); experiments in experiments/hinton2006/ start from it."""
+    from ml_collections import ConfigDict
+    from ml_collections.config_dict import placeholder
+
+    from aejax.config import base_config
+
+    c = base_config()
+    c.task = "hinton2006"
+    c.paper = PAPER
+    c.data.name = "mnist"
+    c.data.train_split = "train"
+    c.data.test_split = "test"
+    c.data.synthetic = False      # faces / 20news: write a small stand-in in the original format
+    c.data.train_people = 30      # faces: H&S train on the first 30 people, test on the last 10
+    c.data.vocabulary = 2000      # 20news: the most frequent training words kept
+    c.model.sizes = (784, 1000, 500, 250, 30)
+    c.model.init_scale = 0.0      # without pretraining: >0 -> kernels ~ scale N(0, 1)
+    c.loss = "cross_entropy"
+    c.pretrain = ConfigDict(dict(
+        enabled=True, epochs=50, batch_size=100, visible="binary", learning_rate=0.1,
+        code_learning_rate=0.001, first_learning_rate=placeholder(float),
+        first_epochs=placeholder(int), weight_cost=0.0002, cd_k=1))
+    c.finetune = ConfigDict(dict(
+        protocol="cg",
+        cg=ConfigDict(dict(epochs=200, batch_size=1000, line_searches=3, float64=True))))
+    c.baselines = ConfigDict(dict(pca=(30,), logistic_pca=(30,), logistic_pca_epochs=20,
+                                  logistic_pca_batch_size=1000))
+    c.eval.batch_size = 1000
+    c.eval.every_epochs = 1
+    c.eval.train_error = False
+    c.eval.num_shown = 10
+    c.eval.knn_neighbors = 10
+    c.eval.scatter_per_class = 500
+    c.eval.retrieval = False
+    return c
+
+
+def add_mnist_references(c):
+    """The paper's MNIST-30 numbers (Fig. 2B) as references of config ``c``."""
+    from aejax.config import reference
+
+    c.reference.test_sse_per_image = reference(3.00, 0.3, "H&S 2006 Fig. 2B, AE-30",
+                                               units="SSE/image")
+    c.reference.pca_30_test_sse_per_image = reference(13.87, 0.05, "H&S 2006 Fig. 2B, PCA-30",
+                                                      units="SSE/image")
+    c.reference.logistic_pca_30_test_sse_per_image = reference(
+        8.01, 1.0, "H&S 2006 Fig. 2B, logistic PCA-30 (ours: linear-code logistic autoencoder)",
+        units="SSE/image")
+    return c
+
+
+def curves_config():
+    """CURVES 784-400-200-100-50-25-6 on the regenerated set; Adam fine-tuning by default."""
+    c = default_config()
+    c.data_source = "generated"
+    c.data.name = "curves"
+    c.model.sizes = (784, 400, 200, 100, 50, 25, 6)
+    c.baselines.pca = (6, 18)
+    c.baselines.logistic_pca = (6, 18)
+    c.baselines.logistic_pca_epochs = 30
+    c.pretrain.epochs = 50
+    c.finetune.protocol = "optax"
+    c.train.epochs = 100
+    c.train.batch_size = 100
+    c.train.optimizer.name = "adam"
+    c.train.optimizer.learning_rate = 1e-3
+    c.train.optimizer.schedule = "cosine"
+    c.train.optimizer.final_fraction = 0.02
+    c.train.checkpoint_every = 4000
+    c.train.log_every = 400
+    c.eval.every_epochs = 5
+    return c
+
+
+def make_quick(c, n_train: int = 2000, n_test: int = 500):
+    """Shrink config ``c`` to a run of seconds: a data slice, a small net with the same code
+    size (at most 8), a few epochs of everything, one CG epoch."""
+    if c.data.name in ("mnist", "curves"):
+        c.data.train_split = f"train[:{n_train}]"
+        c.data.test_split = f"test[:{n_test}]"
+    sizes = tuple(c.model.sizes)
+    code = min(sizes[-1], 8)
+    c.model.sizes = (sizes[0], 64, 32, code) if len(sizes) > 3 else (sizes[0], 64, code)
+    c.pretrain.epochs = 5
+    c.pretrain.first_epochs = None
+    c.pretrain.code_learning_rate = 0.01
+    c.baselines.pca = tuple(sorted({min(k, code) for k in c.baselines.pca}))
+    c.baselines.logistic_pca = tuple(sorted({min(k, code) for k in c.baselines.logistic_pca}))
+    c.baselines.logistic_pca_epochs = 5
+    c.baselines.logistic_pca_batch_size = 100
+    c.finetune.cg.epochs = 1
+    c.finetune.cg.batch_size = 100
+    c.train.epochs = 10
+    c.train.checkpoint_every = 0
+    c.train.log_every = 20
+    c.eval.every_epochs = 2
+    c.eval.knn_neighbors = 5
+    c.eval.scatter_per_class = 20
+    return c
+
+
+# ---------------------------------------------------------------------------------------- data
+def load_data(cfg, workdir) -> dict:
+    """{"train_x", "test_x" float32 [N, D], "train_y", "test_y" int32, "image_shape", "notes"}."""
+    name = cfg.data.name
+    if name in hinton2006_data.LOADERS:
+        return hinton2006_data.LOADERS[name](cfg.data, workdir)
+    train = data.load(name, cfg.data.train_split, data_dir=cfg.data.data_dir)
+    test = data.load(name, cfg.data.test_split, data_dir=cfg.data.data_dir)
+    side = int(round(np.sqrt(train.x.shape[1])))
+    return {"train_x": train.x, "train_y": train.y, "test_x": test.x, "test_y": test.y,
+            "image_shape": (side, side), "notes": []}
+
+
+# ----------------------------------------------------------------------------------- metrics
+def sse_per_image(model, params, x, batch_size: int) -> float:
+    """Mean over images of the summed squared error of the deterministic reconstruction."""
+    fn = jax.jit(lambda p, xs: batched_map(
+        lambda b: losses.sse(model.apply({"params": p}, b, method="reconstruct"), b),
+        xs, batch_size))
+    return float(jnp.mean(fn(params, x)))
+
+
+def codes(model, params, x, batch_size: int) -> np.ndarray:
+    fn = jax.jit(lambda p, xs: batched_map(
+        lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
+    return np.asarray(fn(params, x))
+
+
+def retrieval_accuracy(codes_: np.ndarray, labels: np.ndarray, counts=(1, 3, 7, 15, 31, 63),
+                       chunk: int = 1024) -> dict[int, float]:
+    """For each document as a query against all the others (cosine similarity of codes), the
+    fraction of the n most similar documents sharing its label, averaged over queries."""
+    unit = codes_ / np.maximum(np.linalg.norm(codes_, axis=1, keepdims=True), 1e-12)
+    n_max = min(max(counts), len(unit) - 1)
+    hits = np.zeros(n_max)
+    for start in range(0, len(unit), chunk):
+        sim = unit[start:start + chunk] @ unit.T
+        rows = np.arange(sim.shape[0])
+        sim[rows, start + rows] = -np.inf
+        top = np.argsort(-sim, axis=1, kind="stable")[:, :n_max]
+        hits += (labels[top] == labels[start:start + chunk, None]).sum(0)
+    cumulative = np.cumsum(hits) / len(unit)
+    return {n: float(cumulative[n - 1] / n) for n in counts if n <= n_max}
+
+
+def lsa_codes(train_counts: np.ndarray, test_counts: np.ndarray, k: int) -> np.ndarray:
+    """LSA: the test documents' coordinates on the top-k right singular vectors of the training
+    log(1 + count) matrix."""
+    _, _, vt = np.linalg.svd(np.log1p(train_counts.astype(np.float64)), full_matrices=False)
+    return np.log1p(test_counts.astype(np.float64)) @ vt[:k].T
+
+
+def knn_accuracy(train_codes, train_y, test_codes, test_y, n_neighbors: int) -> float:
+    """Test accuracy of a k-nearest-neighbour classifier fitted on the training codes."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf = KNeighborsClassifier(n_neighbors=n_neighbors).fit(train_codes, train_y)
+    return float(clf.score(test_codes, test_y))
+
+
+# -------------------------------------------------------------------------------------- model
+def build_model(cfg) -> autoencoder.Autoencoder:
+    return autoencoder.from_config(cfg.model)
+
+
+def random_init(model, key, scale: float) -> dict:
+    """The module's default init, or (scale > 0) kernels ~ scale * N(0, 1) and zero biases."""
+    params = autoencoder.init_params(model, key)
+    if scale <= 0:
+        return params
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(params)
+    keys = jax.random.split(key, len(leaves))
+    new = [scale * jax.random.normal(k, leaf.shape, leaf.dtype) if path[-1].key == "kernel"
+           else jnp.zeros_like(leaf) for k, (path, leaf) in zip(keys, leaves)]
+    return jax.tree_util.tree_unflatten(treedef, new)
+
+
+def make_stages(cfg) -> list[pretrain.RBMStage]:
+    p = cfg.pretrain
+    return pretrain.rbm_stages(
+        tuple(cfg.model.sizes), p.epochs, batch_size=p.batch_size, visible=p.visible,
+        code_units="gaussian" if cfg.model.code_activation == "linear" else "binary",
+        learning_rate=p.learning_rate, code_learning_rate=p.code_learning_rate,
+        first_learning_rate=p.get("first_learning_rate"), first_epochs=p.get("first_epochs"),
+        weight_cost=p.weight_cost, k=p.cd_k)
+
+
+# --------------------------------------------------------------------------------- fine-tuning
+def finetune_optax(cfg, run, model, params, train_x, evaluate):
+    """Minibatch fine-tuning with the optax optimizer of ``cfg.train`` (resumable)."""
+    total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
+    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps),
+                              rng=jax.random.PRNGKey(cfg.seed + 1))
+    step = make_train_step(reconstruction_loss(model, cfg.loss))
+    state = loop.fit(state, step, train_x, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
+                     run=run, checkpoints=run.checkpoints("finetune"),
+                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every,
+                     evaluate=lambda state: evaluate(state.params),
+                     eval_every_epochs=cfg.eval.every_epochs, desc="fine-tune", phase="finetune")
+    return state.params
+
+
+def finetune_cg(cfg, run, model, params, train_x, evaluate):
+    """The paper's protocol: fixed batches of ``finetune.cg.batch_size`` (1000), ``line_searches``
+    (3) line searches of ``minimize`` per batch, restarted per batch; optionally float64.
+    Checkpointed after every epoch; a rerun resumes at the next epoch."""
+    c = cfg.finetune.cg
+    objective = losses.get(cfg.loss)
+    dtype = jnp.float64 if c.float64 else jnp.float32
+    ckpts = run.checkpoints("finetune_cg")
+    start = 0
+    if ckpts.latest_step() is not None:
+        params, meta = ckpts.restore(params)
+        start = int(meta["epoch"])
+        run.print(f"[cg] resumed after epoch {start}")
+    with jax.enable_x64(c.float64):
+        batches = rbm.make_batches(jnp.asarray(train_x, dtype), c.batch_size,
+                                   jax.random.PRNGKey(cfg.seed + 2))
+        work = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
+        _, unravel = ravel_pytree(work)
+
+        def loss_fn(p, x):
+            return jnp.mean(objective(model.apply({"params": p}, x), x))
+
+        value_and_grad = cg.make_flat_value_and_grad(loss_fn, unravel)
+        for epoch in range(start, c.epochs):
+            t = time.perf_counter()
+            values = []
+            for b in range(batches.shape[0]):
+                work, result = cg.minimize_pytree(loss_fn, work, batches[b], length=c.line_searches,
+                                                  value_and_grad=value_and_grad)
+                values.append(result.values[-1])
+            params = jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), work, params)
+            record = {"phase": "finetune", "epoch": epoch + 1, "loss": float(np.mean(values)),
+                      "epoch_seconds": time.perf_counter() - t}
+            if (epoch + 1) % cfg.eval.every_epochs == 0 or epoch + 1 == c.epochs:
+                record.update(evaluate(params))
+            run.log(record)
+            run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in record.items()))
+            ckpts.save(epoch + 1, params, {"epoch": epoch + 1})
+    return params
+
+
+# ------------------------------------------------------------------------------------ figures
+def _display(x: np.ndarray) -> np.ndarray:
+    """Values scaled to [0, 1] per image for display (FACES are zero-mean, unit variance)."""
+    lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
+    return (x - lo) / np.maximum(hi - lo, 1e-8)
+
+
+def scatter_figure(path, panels: dict, labels: np.ndarray, per_class: int, seed: int = 0) -> None:
+    """Side-by-side 2-D scatter plots (one panel per entry), ``per_class`` points of each class."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    chosen = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class]
+                             for c in np.unique(labels)])
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5.5), squeeze=False)
+    for ax, (title, points) in zip(axes[0], panels.items()):
+        sc = ax.scatter(points[chosen, 0], points[chosen, 1], c=labels[chosen], cmap="tab10", s=3,
+                        vmin=0, vmax=9)
+        ax.set_title(title)
+    fig.colorbar(sc, ax=axes[0].tolist(), ticks=range(10), label="class")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def curve_figures(run, sizes) -> list[str]:
+    history = run.history()
+    figures = []
+    series = {}
+    for i in range(len(sizes) - 1):
+        pts = [(r["epoch"], r["rbm_recon_sse_per_example"]) for r in history
+               if r.get("phase") == f"pretrain/enc_{i}" and "rbm_recon_sse_per_example" in r]
+        if pts:
+            series[f"RBM {sizes[i]}-{sizes[i + 1]}"] = tuple(zip(*pts))
+    if series:
+        plots.curves(run.workdir / "pretraining_curves.png", series, xlabel="epoch",
+                     ylabel="reconstruction SSE per example")
+        figures.append("pretraining_curves.png")
+    series = {}
+    for key, label in (("test_sse_per_image", "test"), ("train_sse_per_image", "train")):
+        pts = [(r["epoch"], r[key]) for r in history if r.get("phase") == "finetune" and key in r]
+        if pts:
+            series[f"{label} SSE per image"] = tuple(zip(*pts))
+    if series:
+        plots.curves(run.workdir / "finetuning_curves.png", series, xlabel="fine-tuning epoch",
+                     ylabel="SSE per image")
+        figures.append("finetuning_curves.png")
+    return figures
+
+
+# ------------------------------------------------------------------------------------- runner
+@tasks.register("hinton2006")
+def run_hinton2006(cfg, run) -> dict:
+    t_start = time.perf_counter()
+    protocol = cfg.finetune.protocol
+    if protocol not in ("cg", "optax"):
+        raise ValueError(f"finetune.protocol={protocol!r}: choose 'cg' (paper) or 'optax' (modern).")
+    d = load_data(cfg, run.workdir)
+    notes = list(d["notes"])
+    train_np, test_np = d["train_x"], d["test_x"]
+    train_x, test_x = jax.device_put(train_np), jax.device_put(test_np)
+    sizes = tuple(cfg.model.sizes)
+    if train_np.shape[1] != sizes[0]:
+        raise ValueError(f"model.sizes[0]={sizes[0]} but the data have {train_np.shape[1]} features; "
+                         f"set --config.model.sizes to start with {train_np.shape[1]}.")
+    metrics: dict[str, float] = {}
+    eval_bs = cfg.eval.batch_size
+
+    # Baselines.
+    mean_image = train_np.mean(axis=0)
+    metrics["mean_image_test_sse_per_image"] = float(np.mean(np.sum((test_np - mean_image) ** 2, 1)))
+    recon_rows = {}
+    shown = test_np[: cfg.eval.num_shown]
+    for k in cfg.baselines.pca:
+        fitted = pca_lib.fit(train_np, k)
+        metrics[f"pca_{k}_test_sse_per_image"] = pca_lib.sse_per_example(fitted, test_np)
+        recon_rows[f"PCA-{k}"] = pca_lib.reconstruct(fitted, shown)
+    for k in cfg.baselines.logistic_pca:
+        net, lp_params = logistic_pca.fit(
+            train_x, k, epochs=cfg.baselines.logistic_pca_epochs,
+            batch_size=cfg.baselines.logistic_pca_batch_size, seed=cfg.seed, run=run,
+            phase=f"logistic_pca_{k}")
+        metrics[f"logistic_pca_{k}_test_sse_per_image"] = logistic_pca.sse_per_example(
+            net, lp_params, test_x, eval_bs)
+        recon_rows[f"logistic PCA-{k}"] = np.asarray(
+            net.apply({"params": lp_params}, shown, method="reconstruct"))
+    metrics["baselines_seconds"] = time.perf_counter() - t_start
+    run.print({k: round(v, 4) for k, v in metrics.items()})
+
+    # Pretraining (or random initialisation) and unrolling.
+    model = build_model(cfg)
+    t = time.perf_counter()
+    if cfg.pretrain.enabled:
+        layers = pretrain.pretrain(make_stages(cfg), train_x, jax.random.PRNGKey(cfg.seed),
+                                   checkpoints=run.checkpoints("pretrain", max_to_keep=1),
+                                   log=run.log, print_fn=run.print)
+        params = pretrain.unroll(layers, tied=cfg.model.tied)
+        notes.append("Next-layer RBM data: hidden probabilities from a fresh pass with the final "
+                     "weights of the layer below.")
+    else:
+        params = random_init(model, jax.random.PRNGKey(cfg.seed), cfg.model.init_scale)
+        notes.append("No pretraining: " + (f"kernels ~ {cfg.model.init_scale} N(0, 1), zero biases."
+                                           if cfg.model.init_scale > 0 else "default init."))
+    metrics["pretrain_seconds"] = time.perf_counter() - t
+    metrics["initial_test_sse_per_image"] = sse_per_image(model, params, test_x, eval_bs)
+    run.print(params_lib.table(params))
+    run.print(f"before fine-tuning: test SSE per image {metrics['initial_test_sse_per_image']:.4f}")
+
+    def evaluate(p):
+        out = {"test_sse_per_image": sse_per_image(model, p, test_x, eval_bs)}
+        if cfg.eval.train_error:
+            out["train_sse_per_image"] = sse_per_image(model, p, train_x, eval_bs)
+        return out
+
+    # Fine-tuning.
+    t = time.perf_counter()
+    if protocol == "cg":
+        params = finetune_cg(cfg, run, model, params, train_np, evaluate)
+        notes.append(f"Fine-tuning: conjugate gradients (minimize.m port), {cfg.finetune.cg.epochs} "
+                     f"epochs of {cfg.finetune.cg.batch_size}-case batches, "
+                     f"{cfg.finetune.cg.line_searches} line searches per batch, "
+                     f"{'float64' if cfg.finetune.cg.float64 else 'float32'}.")
+    elif protocol == "optax":
+        params = finetune_optax(cfg, run, model, params, train_x, evaluate)
+        o = cfg.train.optimizer
+        notes.append(f"Fine-tuning: {o.name} lr {o.learning_rate} ({o.schedule}), "
+                     f"{cfg.train.epochs} epochs, batch {cfg.train.batch_size}.")
+    metrics["finetune_seconds"] = time.perf_counter() - t
+    metrics["test_sse_per_image"] = sse_per_image(model, params, test_x, eval_bs)
+    metrics["train_sse_per_image"] = sse_per_image(model, params, train_x, eval_bs)
+    metrics["num_params"] = float(params_lib.count(params))
+
+    # Figures.
+    figures = []
+    ae_rows = {"test image": shown,
+               f"autoencoder-{sizes[-1]}": np.asarray(model.apply({"params": params}, shown,
+                                                                  method="reconstruct"))}
+    rows = {**ae_rows, **recon_rows}
+    if not d.get("unit_range", True):
+        rows = {k: _display(np.asarray(v)) for k, v in rows.items()}
+    if len(d["image_shape"]) == 2:
+        plots.image_rows(run.workdir / "reconstructions.png", rows, d["image_shape"])
+        figures.append("reconstructions.png")
+    figures += curve_figures(run, sizes)
+    if sizes[-1] == 2 and d["test_y"] is not None:
+        ae_train, ae_test = codes(model, params, train_x, eval_bs), codes(model, params, test_x, eval_bs)
+        pca2 = pca_lib.fit(train_np, 2)
+        pca_train, pca_test = pca_lib.encode(pca2, train_np), pca_lib.encode(pca2, test_np)
+        n = cfg.eval.knn_neighbors
+        metrics["knn_accuracy_autoencoder_2d"] = knn_accuracy(ae_train, d["train_y"], ae_test,
+                                                              d["test_y"], n)
+        metrics["knn_accuracy_pca_2d"] = knn_accuracy(pca_train, d["train_y"], pca_test,
+                                                      d["test_y"], n)
+        metrics["knn_accuracy_gain_2d"] = (metrics["knn_accuracy_autoencoder_2d"]
+                                           - metrics["knn_accuracy_pca_2d"])
+        scatter_figure(run.workdir / "codes_2d.png",
+                       {"PCA: first two components": pca_test, "autoencoder 2-D codes": ae_test},
+                       d["test_y"], cfg.eval.scatter_per_class)
+        figures.append("codes_2d.png")
+        notes.append(f"kNN accuracy: {n}-nearest-neighbour classifier fitted on the training "
+                     "codes, scored on the test codes.")
+    if cfg.eval.retrieval:
+        ae_test = codes(model, params, test_x, eval_bs)
+        lsa_test = lsa_codes(d["train_counts"], d["test_counts"], sizes[-1])
+        accuracies = {label: retrieval_accuracy(c, d["test_y"])
+                      for label, c in (("autoencoder", ae_test), ("lsa", lsa_test))}
+        for label, by_n in accuracies.items():
+            for n, acc in by_n.items():
+                metrics[f"retrieval_accuracy_at_{n}_{label}"] = acc
+        metrics["retrieval_gain_over_lsa"] = min(
+            accuracies["autoencoder"][n] - accuracies["lsa"][n] for n in accuracies["lsa"])
+        notes.append(f"Retrieval: each test document queries all other test documents by cosine "
+                     f"similarity of {sizes[-1]}-D codes; accuracy = fraction of the n retrieved "
+                     "sharing its label. LSA = SVD of log(1 + counts) fitted on the training split.")
+    return {"metrics": metrics, "figures": figures, "notes": notes}

@@ -1,0 +1,23 @@
+"""CURVES ablation: a shallow 784-532-6 autoencoder (same number of weights as the deep one),
+trained without pretraining.
+
+Run:      aejax run hinton2006/curves-shallow   (quick: ... --quick)
+Paper:    Hinton & Salakhutdinov (2006), Science 313:504, text and SOM Fig. S1 (right): shallow
+          autoencoders learn without pretraining (pretraining only speeds them up); no number
+          is printed, so the reference is the claim itself: well below the mean-image error.
+"""
+from aejax.config import reference
+from aejax.tasks.hinton2006 import curves_config, make_quick
+
+
+def get_config(arg=None):
+    c = curves_config()
+    c.reference.test_sse_per_image = reference(
+        16.0, 0.0, "H&S 2006 text / SOM Fig. S1: learns without pretraining (below the mean "
+        "image, ~16)", units="SSE/image")
+    c.model.sizes = (784, 532, 6)
+    c.pretrain.enabled = False
+    c.model.init_scale = 0.01
+    c.baselines.pca = ()
+    c.baselines.logistic_pca = ()
+    return make_quick(c) if arg == "quick" else c
