@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 import grain
+import jax
 import numpy as np
 
 from aejax.data import loader, splits
@@ -42,11 +43,14 @@ def stream(
     data_dir: str | os.PathLike | None = None,
     cache: str | os.PathLike | None = None,
     config: str | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> grain.IterDataset:
     """Batches of `split` of dataset `name`, read from its array_record files through grain.
 
     `split` may carry a slice ("train[:90%]"), resolved exactly as in `load`.
-    `num_epochs=None` repeats forever. Raises ValueError when a batch would not fit the split.
+    `num_epochs=None` repeats forever. `shard=(index, count)` keeps every count-th example
+    from `index` (default: this JAX process's share, so hosts read disjoint examples and
+    `batch_size` is per process). Raises ValueError when a batch would not fit the shard.
     """
     spec = splits.parse(split)
     built = loader.builder(name, data_dir=data_dir, cache=cache, config=config)
@@ -55,9 +59,13 @@ def stream(
         raise ValueError(f"{built.name} has splits {available}, not {spec.base!r}.")
     source = built.as_data_source(split=spec.base)
     start, stop = splits.bounds(spec, len(source))
-    if batch_size > stop - start:
-        raise ValueError(f"batch_size {batch_size} is larger than the {stop - start} examples of {split!r}.")
-    dataset = grain.MapDataset.source(source)[start:stop]
+    index, count = (jax.process_index(), jax.process_count()) if shard is None else shard
+    dataset = grain.MapDataset.source(source)[start:stop][index::count]
+    if batch_size > len(dataset):
+        raise ValueError(
+            f"batch_size {batch_size} is larger than the {len(dataset)} examples of {split!r}"
+            + (f" in shard {index} of {count}." if count > 1 else ".")
+        )
     if shuffle:
         dataset = dataset.shuffle(seed=seed)  # a different permutation each epoch
     dataset = dataset.map(to_split).batch(batch_size, drop_remainder=True).repeat(num_epochs)

@@ -67,6 +67,18 @@ def test_iterator_position_survives_an_orbax_checkpoint(tiny, tmp_path):
     checkpoints.close()
 
 
+def test_process_shards_are_disjoint_and_cover_the_split(tiny):
+    folder, _ = tiny
+    full = data.load("tiny", data_dir=folder)
+    rows = [
+        np.concatenate([rows_of(b, full) for b in streaming.stream(
+            "tiny", batch_size=4, seed=0, num_epochs=1, shard=(i, 2), data_dir=folder)])
+        for i in range(2)
+    ]
+    assert len(rows[0]) == len(rows[1]) == 20
+    assert sorted(np.concatenate(rows)) == list(range(40))
+
+
 def test_package_exposes_stream_lazily():
     assert data.stream is streaming.stream
 
