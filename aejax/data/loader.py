@@ -86,7 +86,7 @@ def builder(
         except MissingDataError as err:
             if folder is not None:
                 raise
-            raise MissingDataError(f"{cls.missing_message(name, searched)} ({err.__cause__ or err})") from err
+            raise MissingDataError(cls.missing_message(name, searched), err.reason) from err
     return built
 
 

@@ -12,12 +12,13 @@ _BUILDERS: dict[str, type] = {}
 
 
 def register(name: str):
-    """Class decorator adding a builder class to the registry under `name`."""
+    """Class decorator adding a builder class to the registry under `name` (also its DATASET_NAME)."""
 
     def add(cls: type) -> type:
         if name in _BUILDERS and _BUILDERS[name] is not cls:
             raise ValueError(f"Dataset {name!r} is already registered by {_BUILDERS[name].__qualname__}.")
         _BUILDERS[name] = cls
+        cls.DATASET_NAME = name
         return cls
 
     return add

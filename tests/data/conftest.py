@@ -81,6 +81,7 @@ def tiny(tmp_path, monkeypatch):
 
     class TinyLecun(LecunBuilder, skip_registration=True):
         name = "aejax_tiny_lecun"
+        DATASET_NAME = "tiny"
         VERSION = tfds.core.Version("1.0.0")
         SPEC = spec
         EXPECTED_FILES = spec.file_names()

@@ -4,6 +4,7 @@ import tensorflow_datasets as tfds
 
 from aejax import data
 from aejax.data import idx
+from aejax.data.builders import lecun as lecun_builder
 from aejax.data.builders.mnist import SPEC as mnist_spec
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
@@ -54,6 +55,7 @@ def test_download_route_uses_tfds_download_manager(tiny, monkeypatch):
         return {name: folder / f"{name}.gz" for name in urls}
 
     monkeypatch.setattr(tfds.download.DownloadManager, "download", fake_download)
+    monkeypatch.setattr(lecun_builder, "connection_error", lambda url: None)
     train = data.load("tiny", "train")
     assert requested == {n: f"https://example.invalid/{n}.gz" for n in arrays}
     np.testing.assert_array_equal(train.y, arrays["train-labels-idx1-ubyte"])
@@ -66,10 +68,29 @@ def test_failed_download_says_where_it_looked(tiny, tmp_path, monkeypatch):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(tfds.download.DownloadManager, "download", no_network)
+    monkeypatch.setattr(lecun_builder, "connection_error", lambda url: None)
     with pytest.raises(data.MissingDataError) as err:
         data.load("tiny")
     message = str(err.value)
     assert str(tmp_path / "empty-root" / "tiny") in message and "network is unreachable" in message
+
+
+def test_offline_machine_fails_fast_without_download_retries(tiny, monkeypatch):
+    monkeypatch.delenv("AEJAX_DATA_DIR", raising=False)
+
+    def refuse(address, timeout):
+        raise OSError(f"no route to {address[0]}")
+
+    def must_not_download(self, urls):
+        raise AssertionError("download attempted although the host is unreachable")
+
+    monkeypatch.setattr(lecun_builder.socket, "create_connection", refuse)
+    monkeypatch.setattr(tfds.download.DownloadManager, "download", must_not_download)
+    with pytest.raises(data.MissingDataError) as err:
+        data.load("tiny")
+    message = str(err.value)
+    assert "no internet: cannot reach example.invalid:443 (no route to example.invalid)" in message
+    assert "--data-dir and AEJAX_DATA_DIR unset" in message
 
 
 def test_md5_mismatch_through_the_mnist_builder(tmp_path, write_lecun):

@@ -19,12 +19,20 @@ __all__ = ["AejaxBuilder", "MissingDataError"]
 
 
 class MissingDataError(FileNotFoundError):
-    """A dataset's files are not in the folder searched and could not be downloaded."""
+    """A dataset's files are not in the folder searched and could not be downloaded.
+
+    `reason`: why the download route failed, when it was tried (else None).
+    """
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message if reason is None else f"{message} ({reason})")
+        self.reason = reason
 
 
 class AejaxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """A GeneratorBasedBuilder writing array_record files, optionally fed from a local folder."""
 
+    DATASET_NAME: ClassVar[str] = ""  # the registry name, set by `registry.register`
     EXPECTED_FILES: ClassVar[tuple[str, ...]] = ()
     DEFAULT_FOLDERS: ClassVar[tuple[str, ...]] = ()
     DOWNLOAD_HINT: ClassVar[str] = ""
@@ -61,11 +69,15 @@ class AejaxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     @classmethod
     def missing_message(cls, dataset: str, searched: list[Path], missing: list[str] | None = None) -> str:
         """Error text naming the folders searched, the expected files, the flag/variable and the download route."""
-        where = ", ".join(repr(str(p)) for p in searched) if searched else "no folder (none was given)"
+        where = (
+            f"Searched {', '.join(repr(str(p)) for p in searched)}."
+            if searched
+            else "No data folder was given (--data-dir and AEJAX_DATA_DIR unset)."
+        )
         names = ", ".join(f"{f}[.gz]" for f in cls.EXPECTED_FILES)
         lacking = f" Missing: {', '.join(missing)}." if missing else ""
         return (
-            f"{dataset}: data files not found. Searched {where}.{lacking} Expected the files {names} "
+            f"{dataset}: data files not found. {where}{lacking} Expected the files {names} "
             f"in one folder. Pass that folder with --data-dir DIR (config.data.data_dir), or set "
             f"AEJAX_DATA_DIR to a root folder holding a '{dataset}/' folder. Alternatively, on a machine "
             f"with internet, leave both unset and aejax downloads the files{cls.DOWNLOAD_HINT}."

@@ -7,6 +7,8 @@ either way each file's uncompressed md5 is checked before any example is written
 
 from __future__ import annotations
 
+import socket
+import urllib.parse
 from typing import ClassVar
 
 import numpy as np
@@ -15,7 +17,18 @@ import tensorflow_datasets as tfds
 from aejax.data import idx, lecun
 from aejax.data.builders.base import AejaxBuilder, MissingDataError
 
-__all__ = ["LecunBuilder"]
+__all__ = ["LecunBuilder", "connection_error"]
+
+
+def connection_error(url: str, timeout: float = 5.0) -> str | None:
+    """None when a TCP connection to `url`'s host opens within `timeout` seconds, else why not."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as err:
+        return f"cannot reach {parts.hostname}:{port} ({err})"
+    return None
 
 
 class LecunBuilder(AejaxBuilder, skip_registration=True):
@@ -50,16 +63,18 @@ class LecunBuilder(AejaxBuilder, skip_registration=True):
     def _local_paths(self) -> dict[str, object]:
         missing = self.missing_files(self.manual_folder)
         if missing:
-            raise MissingDataError(self.missing_message(self.name, [self.manual_folder], missing))
+            raise MissingDataError(self.missing_message(self.DATASET_NAME, [self.manual_folder], missing))
         return {name: idx.find_file(self.manual_folder, name) for name in self.SPEC.file_names()}
 
     def _download(self, dl_manager: tfds.download.DownloadManager) -> dict[str, object]:
+        unreachable = connection_error(next(iter(self.SPEC.urls.values())))
+        if unreachable is not None:  # fail at once instead of after minutes of download retries
+            raise MissingDataError(self.missing_message(self.DATASET_NAME, []), f"no internet: {unreachable}")
         try:
             return dl_manager.download(dict(self.SPEC.urls))
         except Exception as err:  # no network, proxy, HTTP error: all mean "no files"
-            raise MissingDataError(
-                self.missing_message(self.name, []) + f" (The download failed: {type(err).__name__}: {err})"
-            ) from err
+            reason = f"the download failed: {type(err).__name__}: {err}"
+            raise MissingDataError(self.missing_message(self.DATASET_NAME, []), reason) from err
 
     def _generate_examples(self, split: str, paths: dict[str, object]):
         images, labels = lecun.read_split(self.SPEC, split, paths)
