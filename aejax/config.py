@@ -35,6 +35,8 @@ def base_config() -> ConfigDict:
             code_activation="linear",
             output_activation="sigmoid",
             tied=False,
+            kernel_init="glorot_uniform",
+            init_scale=4.0,
         )
     )
     c.loss = "cross_entropy"
