@@ -57,7 +57,7 @@ class AejaxCurves(AejaxBuilder):
     """CURVES-like images drawn from a seed; the module docstring has the recipe and calibration."""
 
     name = "aejax_curves"
-    VERSION = tfds.core.Version("1.0.0")
+    VERSION = tfds.core.Version("1.0.0")  # bump with any change to curves.DEFAULT_PARAMS (cache key)
     RELEASE_NOTES = {"1.0.0": "Parabola through three points, Gaussian ink of width 2.07 px."}
     BUILDER_CONFIGS = [CurvesConfig(name="seed_0", seed=0)]
 
