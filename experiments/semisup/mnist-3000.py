@@ -1,0 +1,22 @@
+"""Semi-supervised MNIST with 3000 labels: denoising-AE pretraining on all images, then fine-tuning.
+
+Run:      aejax run semisup/mnist-3000            (quick: aejax run semisup/mnist-3000 --quick)
+Paper:    Kingma et al. (2014), NIPS, Table 1, 3000 labels: supervised NN 6.04 %, CAE 3.22 %,
+          M1+TSVM 3.49 % test error.
+Protocol: 784-500-500 tied logistic DAEs (25 % masking, 10 epochs per layer) on all 60,000 training
+          images; per seed (3 seeds) 3000 class-balanced labels from train[:50000]; fine-tuning with
+          masking-noise inputs and the denoising reconstruction error of unlabelled batches as a
+          regulariser (recon_weight 1), 5 passes over the unlabelled images; the supervised-only
+          network gets the same steps; epochs selected on train[50000:].
+Expected: well below the supervised-only network; aims at the CAE row.
+"""
+import importlib.util
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("semisup_common", Path(__file__).with_name("_common.py"))
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+
+
+def get_config(arg=None):
+    return _common.config(3000, arg)
