@@ -19,6 +19,8 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn import model_selection
 
+from aejax import tasks
+
 # ---------------------------------------------------------------------------------------------
 # Scores
 # ---------------------------------------------------------------------------------------------
@@ -334,3 +336,551 @@ def drop_training_anomalies(split: ProtocolSplit, labels) -> ProtocolSplit:
     """One-class variant of a split: the same test rows, training restricted to normal rows."""
     labels = _binary_labels(labels)
     return ProtocolSplit(split.train[labels[split.train] == 0], split.test, "one-class")
+
+
+# ---------------------------------------------------------------------------------------------
+# Runner: `task = "anomaly"` (experiments/anomaly/*.py)
+# ---------------------------------------------------------------------------------------------
+#
+# Every run trains the autoencoder and the PCA / Isolation Forest baselines on the same rows,
+# fits the same threshold policy to each method's scores, and reports per method
+# `<method>_<metric>` (method: ae, pca, iforest; metric: auroc, auprc, precision, recall, f1).
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+METHODS = ("ae", "pca", "iforest")
+POLICY_PARAMS = {"percentile": ("q", "scale"), "mean_std": ("k",), "max_train": (),
+                 "contamination": ("rate",), "best_f1": ()}
+SCORER_FILE = "scorer.json"
+MODEL_CHECKPOINTS = "model"
+CURVES_FILE = "curves.npz"
+
+
+def default_config(dataset: str):
+    """Defaults for `task = "anomaly"` on `dataset`; experiment files override what their protocol needs."""
+    from ml_collections import ConfigDict
+
+    from aejax.config import base_config
+
+    c = base_config()
+    c.task = "anomaly"
+    c.data.name = dataset
+    c.data_source = "bundled"
+    c.protocol = ConfigDict(dict(
+        name="unsupervised",  # unsupervised | one-class (named in every report)
+        seeds=(0, 1, 2),
+        test_fraction=0.3,  # unsupervised split (ADBench: 30 % test, stratified)
+        train_fraction=0.5,  # one-class split (DAGMM: 50 % train); series: leading fraction for training
+        normal_only_training=False,  # the one-class variant of the unsupervised split
+        validation_fraction=0.1,  # NSL-KDD: held-out training normals for the threshold
+        max_train_rows=0,  # 0 = all; a cap keeps quick variants quick
+        max_test_rows=0,
+        train_points=0,  # series: leading training steps per series (SKAB: 400; 0 = use train_fraction)
+        model_per_series=False,
+        max_series=0,
+    ))
+    c.preprocess = ConfigDict(dict(scaling="minmax", log1p=()))
+    c.windows = ConfigDict(dict(size=32, train_stride=1))
+    c.model = ConfigDict(dict(kind="mlp", hidden=(16, 4), hidden_activation="tanh", code_activation="linear",
+                              output_activation="linear", tied=False, channels=(32, 16), kernel_size=7))
+    c.loss = "squared_error"
+    c.score = ConfigDict(dict(standardise=False))
+    c.threshold = ConfigDict(dict(policy="percentile", fit_on="train", q=99.0, scale=1.0, k=3.0, rate=0.05))
+    # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck)
+    c.baselines = ConfigDict(dict(pca_components=0.0))
+    c.train.epochs = 30
+    c.train.batch_size = 256
+    c.train.optimizer.learning_rate = 3e-3
+    c.train.optimizer.schedule = "cosine"
+    c.train.optimizer.final_fraction = 0.05
+    c.train.log_every = 200
+    c.train.checkpoint_every = 0
+    c.eval.batch_size = 4096
+    return c
+
+
+def threshold_from_config(tcfg, scores, labels=None) -> Threshold:
+    """Fits `tcfg.policy` with its parameters from the config (`q`, `scale`, `k`, `rate`)."""
+    if tcfg.policy not in POLICY_PARAMS:
+        raise ValueError(f"unknown threshold.policy {tcfg.policy!r}; known: {sorted(POLICY_PARAMS)}")
+    params = {k: tcfg[k] for k in POLICY_PARAMS[tcfg.policy]}
+    return fit_threshold(tcfg.policy, scores, labels if THRESHOLD_POLICIES[tcfg.policy].uses_labels else None,
+                         **params)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def make_model(mcfg, example_shape: tuple[int, ...]):
+    """The autoencoder of `mcfg` for examples of `example_shape` ([D] vectors or [T, C] windows)."""
+    from aejax.models import autoencoder, conv
+
+    if mcfg.kind == "mlp":
+        sizes = (int(np.prod(example_shape)),) + tuple(mcfg.hidden)
+        acts = autoencoder.default_activations(len(sizes) - 1, mcfg.hidden_activation, mcfg.code_activation)
+        return autoencoder.Autoencoder(sizes, acts, output=mcfg.output_activation, tied=bool(mcfg.tied))
+    if mcfg.kind == "conv":
+        if len(example_shape) != 2:
+            raise ValueError(f"model.kind='conv' needs windows [T, C]; this data has examples of shape {example_shape}")
+        return conv.ConvAutoencoder(features=example_shape[1], channels=tuple(mcfg.channels),
+                                    kernel_size=mcfg.kernel_size, activation=mcfg.hidden_activation,
+                                    output=mcfg.output_activation)
+    raise ValueError(f"unknown model.kind {mcfg.kind!r}; choose 'mlp' or 'conv'")
+
+
+def _per_model_loss(model):
+    import jax.numpy as jnp
+
+    def loss(params, x):  # mean over examples of 1/2 the sum of squared errors
+        recon = model.apply({"params": params}, x, method="reconstruct")
+        return jnp.mean(0.5 * jnp.sum(jnp.square(recon - x).reshape(x.shape[0], -1), axis=1))
+
+    return loss
+
+
+def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int = 0):
+    """Fits the configured autoencoder to x_train [N, ...] and returns (model, params).
+
+    With `num_models` = M > 0, x_train is [N, M, ...] and M independent models (one per
+    recording, e.g. one per SKAB experiment) train side by side under `jax.vmap`; params get a
+    leading model axis. Resumes from run.workdir/checkpoints/<tag> when present.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from aejax.train import loop, optim
+    from aejax.train.state import TrainState
+    from aejax.train.steps import make_train_step
+
+    example_shape = tuple(x_train.shape[2:] if num_models else x_train.shape[1:])
+    model = make_model(cfg.model, example_shape)
+    dummy = jnp.zeros((1,) + example_shape, jnp.float32)
+    if cfg.model.kind == "mlp":
+        dummy = dummy.reshape(1, -1)
+    init_rng, train_rng = jax.random.split(jax.random.PRNGKey(seed))
+    init = lambda key: model.init(key, dummy)["params"]  # noqa: E731
+    params = jax.vmap(init)(jax.random.split(init_rng, num_models)) if num_models else init(init_rng)
+    per_model = _per_model_loss(model)
+    if num_models:
+        def loss_fn(p, xb, rng):
+            return jnp.mean(jax.vmap(per_model, in_axes=(0, 1))(p, xb)), {}
+    else:
+        def loss_fn(p, xb, rng):
+            return per_model(p, xb), {}
+    x = jnp.asarray(x_train, jnp.float32)
+    if cfg.model.kind == "mlp":
+        x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
+    batch_size = min(cfg.train.batch_size, x.shape[0])
+    total_steps = cfg.train.epochs * (x.shape[0] // batch_size)
+    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps), rng=train_rng)
+    state = loop.fit(state, make_train_step(loss_fn), x, epochs=cfg.train.epochs, batch_size=batch_size, run=run,
+                     checkpoints=run.checkpoints(f"checkpoints/{tag}"), checkpoint_every=cfg.train.checkpoint_every,
+                     log_every=cfg.train.log_every, desc=tag, phase=tag)
+    return model, state.params
+
+
+def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0) -> np.ndarray:
+    """Reconstructions of x [N, ...] (or [N, M, ...] for side-by-side models), same shape."""
+    import jax
+    import jax.numpy as jnp
+
+    from aejax.train.steps import batched_map
+
+    x = jnp.asarray(x, jnp.float32)
+    shape = x.shape
+    flat = hasattr(model, "sizes")  # the MLP takes flat vectors
+    if flat:
+        x = x.reshape(shape[: 2 if num_models else 1] + (-1,))
+
+    def one(p, xb):
+        return model.apply({"params": p}, xb, method="reconstruct")
+
+    def batch_fn(p, xb):
+        return jax.vmap(one, in_axes=(0, 1), out_axes=1)(p, xb) if num_models else one(p, xb)
+
+    out = jax.jit(lambda p, xs: batched_map(lambda b: batch_fn(p, b), xs, batch_size))(params, x)
+    return np.asarray(out, np.float64).reshape(shape)
+
+
+def take_model(params, m: int):
+    """Parameters of model m from side-by-side (vmapped) parameters."""
+    import jax
+
+    return jax.tree_util.tree_map(lambda a: a[m], params)
+
+
+# ----------------------------------------------------------------------------- reporting
+
+
+def _curves_figure(path: Path, labels, scores_by_method: dict, title: str) -> None:
+    from aejax import plots  # noqa: F401  (selects the Agg backend)
+    import matplotlib.pyplot as plt
+
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for method, scores in scores_by_method.items():
+        fpr, tpr, _ = skm.roc_curve(labels, scores)
+        precision, recall, _ = skm.precision_recall_curve(labels, scores)
+        roc_ax.plot(fpr, tpr, label=f"{method} (AUROC {auroc(labels, scores):.3f})")
+        pr_ax.plot(recall, precision, label=f"{method} (AUPRC {auprc(labels, scores):.3f})")
+    roc_ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+    roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC: {title}")
+    pr_ax.axhline(np.mean(labels), color="k", ls=":", lw=0.8)
+    pr_ax.set(xlabel="recall", ylabel="precision", title=f"PR: {title}")
+    for ax in (roc_ax, pr_ax):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _save_curves(run, labels, scores_by_method: dict, title: str) -> list[str]:
+    """curves.npz (labels + scores of every method, for anomaly/all) and roc_pr.png."""
+    np.savez(run.workdir / CURVES_FILE, labels=np.asarray(labels), title=title,
+             **{f"scores_{m}": np.asarray(s) for m, s in scores_by_method.items()})
+    _curves_figure(run.workdir / "roc_pr.png", labels, scores_by_method, title)
+    return ["roc_pr.png"]
+
+
+def _aggregate(per_seed: list[dict]) -> dict:
+    """Mean over seeds of every metric, plus `<name>_std` when there are several seeds."""
+    out = {}
+    for key in per_seed[0]:
+        values = np.asarray([m[key] for m in per_seed], np.float64)
+        out[key] = float(values.mean())
+        if len(per_seed) > 1:
+            out[f"{key}_std"] = float(values.std())
+    return out
+
+
+def _method_table(metrics: dict, *, suffix: str = "", extra: tuple[str, ...] = ()) -> str:
+    cols = ("auroc", "auprc", "precision", "recall", "f1") + extra
+    lines = ["| method | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    for method in METHODS:
+        cells = []
+        for c in cols:
+            v = metrics.get(f"{method}_{c}{suffix}")
+            sd = metrics.get(f"{method}_{c}{suffix}_std")
+            cells.append("—" if v is None else (f"{v:.4f} ± {sd:.4f}" if sd is not None else f"{v:.4f}"))
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _evaluate_methods(labels, test_scores: dict, thresholds: dict, *, suffix: str = "",
+                      point_adjusted: bool = False) -> dict:
+    out = {}
+    for method, scores in test_scores.items():
+        for k, v in evaluate(labels, scores, thresholds[method], point_adjusted=point_adjusted).items():
+            out[f"{method}_{k}{suffix}"] = v
+    return out
+
+
+def _subsample(rows: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    if limit and len(rows) > limit:
+        return np.sort(np.random.default_rng(seed).choice(rows, limit, replace=False))
+    return rows
+
+
+def _notes(cfg, protocol: str, threshold_note: str) -> list[str]:
+    return [f"Protocol: {PROTOCOLS[protocol]}.",
+            f"Threshold: policy {cfg.threshold.policy!r}"
+            f"{' (uses labels)' if THRESHOLD_POLICIES[cfg.threshold.policy].uses_labels else ''}, {threshold_note}.",
+            "Scores: sum of squared reconstruction errors"
+            f"{', per-feature standardised with training residual statistics' if cfg.score.standardise else ''}; "
+            "PCA = reconstruction error of PCA fitted on the same training rows; IForest = scikit-learn defaults."]
+
+
+def save_scorer(run, model_cfg, params, preprocessor, threshold: Threshold,
+                standardiser: ErrorStandardiser | None) -> None:
+    """Saves the model (orbax, run.workdir/model) with the scaler and threshold beside it, so
+    `aejax score` rebuilds exactly the decisions of this run."""
+    from aejax import config as config_lib
+
+    meta = {"model": config_lib.to_dict(model_cfg), "preprocessor": preprocessor.to_dict(),
+            "threshold": threshold.to_dict(),
+            "standardiser": standardiser.to_dict() if standardiser is not None else None}
+    run.checkpoints(MODEL_CHECKPOINTS, max_to_keep=1).save(0, {"params": params}, meta)
+    (run.workdir / SCORER_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+
+
+# ----------------------------------------------------------------------------- tabular runs
+
+
+def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: str):
+    """Trains the AE and the baselines on x_train; returns (scores {method: {split: [N]}}, extras)."""
+    from aejax.baselines import anomaly as baselines
+
+    model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag=tag)
+    recon_train = reconstruct(model, params, x_train, batch_size=cfg.eval.batch_size)
+    standardiser = fit_error_standardiser(x_train, recon_train) if cfg.score.standardise else None
+    scores = {"ae": {"train": reconstruction_scores(x_train, recon_train, standardiser)}}
+    for split, x in x_eval.items():
+        scores["ae"][split] = reconstruction_scores(x, reconstruct(model, params, x, batch_size=cfg.eval.batch_size),
+                                                    standardiser)
+    fitted = {"pca": baselines.fit_pca(x_train, pca_components(cfg, x_train.shape[1])),
+              "iforest": baselines.fit_iforest(x_train, seed=seed)}
+    for method, scorer in fitted.items():
+        scores[method] = {split: scorer(x) for split, x in {"train": x_train, **x_eval}.items()}
+    return scores, (model, params, standardiser)
+
+
+def pca_components(cfg, num_features: int) -> int | float:
+    """`baselines.pca_components`: a count (>= 1), a variance fraction (< 1), or 0 for the MLP
+    AE's code width, making PCA the linear autoencoder with the same bottleneck."""
+    value = float(cfg.baselines.pca_components)
+    if value == 0:
+        return int(min(cfg.model.hidden[-1], num_features - 1))
+    return int(value) if value >= 1 else value
+
+
+def _thresholds(cfg, scores: dict, labels_by_split: dict) -> dict:
+    fit_on = cfg.threshold.fit_on
+    available = sorted(next(iter(scores.values())))
+    if fit_on not in available:
+        raise ValueError(f"threshold.fit_on={fit_on!r} is not a split of this run; choose one of {available}")
+    return {m: threshold_from_config(cfg.threshold, s[fit_on], labels_by_split.get(fit_on)) for m, s in scores.items()}
+
+
+def run_tabular(cfg, run) -> dict:
+    """ADBench sets (unsupervised 70/30 or its one-class variant) and KDD Cup 99 (one-class 50 %)."""
+    from aejax.data import anomaly as anomaly_data
+    from aejax.data.anomaly.tables import TabularPreprocessor
+
+    table = anomaly_data.load(cfg.data.name, data_dir=cfg.data.data_dir)
+    per_seed, first = [], None
+    for seed in cfg.protocol.seeds:
+        if cfg.protocol.name == "unsupervised":
+            split = unsupervised_split(table.labels, test_fraction=cfg.protocol.test_fraction, seed=seed)
+        elif cfg.protocol.name == "one-class":
+            split = one_class_split(table.labels, train_fraction=cfg.protocol.train_fraction, seed=seed)
+        else:
+            raise ValueError(f"protocol.name {cfg.protocol.name!r} must be 'unsupervised' or 'one-class' for "
+                             f"dataset {cfg.data.name!r}")
+        if cfg.protocol.normal_only_training:
+            split = drop_training_anomalies(split, table.labels)
+        train_rows = _subsample(split.train, cfg.protocol.max_train_rows, seed)
+        test_rows = _subsample(split.test, cfg.protocol.max_test_rows, seed)
+        if split.protocol == "one-class":
+            assert table.labels[train_rows].sum() == 0
+        train_table, test_table = table.take(train_rows), table.take(test_rows)
+        pre = TabularPreprocessor.fit(train_table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
+        x_train, x_test = pre.transform(train_table), pre.transform(test_table)
+        scores, (model, params, standardiser) = _fit_and_score_tabular(
+            cfg, run, x_train, {"test": x_test}, seed=seed, tag=f"seed_{seed}")
+        labels = {"train": train_table.labels, "test": test_table.labels}
+        thresholds = _thresholds(cfg, scores, labels)
+        per_seed.append(_evaluate_methods(test_table.labels, {m: s["test"] for m, s in scores.items()}, thresholds))
+        run.log({"seed": seed, **per_seed[-1]})
+        if first is None:
+            first = (test_table.labels, {m: s["test"] for m, s in scores.items()})
+            save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
+            protocol, d = split.protocol, pre.num_features
+    metrics = _aggregate(per_seed)
+    figures = _save_curves(run, first[0], first[1], f"{cfg.data.name} (seed {cfg.protocol.seeds[0]})")
+    n_train = len(train_rows)
+    note = (f"fitted on the {cfg.threshold.fit_on} scores of each method"
+            + (f", rate {cfg.threshold.rate}" if cfg.threshold.policy == "contamination" else ""))
+    notes = _notes(cfg, protocol, note) + [
+        f"{len(cfg.protocol.seeds)} seed(s) {tuple(cfg.protocol.seeds)}; mean ± std over seeds. "
+        f"{d} input features; {n_train} training rows and {len(test_rows)} test rows per seed."]
+    return {"metrics": metrics, "figures": figures, "notes": notes,
+            "tables": {"AE vs PCA vs IForest (test split)": _method_table(metrics)}}
+
+
+def run_nsl_kdd(cfg, run) -> dict:
+    """NSL-KDD: one-class on the normal rows of KDDTrain+_20Percent; test on KDDTest+ and KDDTest-21.
+
+    A held-out `protocol.validation_fraction` of the training normals sets the threshold."""
+    from aejax.data import anomaly as anomaly_data
+    from aejax.data.anomaly.tables import TabularPreprocessor
+
+    splits = anomaly_data.load("nsl_kdd", data_dir=cfg.data.data_dir)
+    seed = cfg.protocol.seeds[0]
+    normal_rows = np.flatnonzero(splits["train"].labels == 0)
+    order = np.random.default_rng(seed).permutation(normal_rows)
+    n_val = int(round(cfg.protocol.validation_fraction * len(order)))
+    val_table, fit_table = splits["train"].take(np.sort(order[:n_val])), splits["train"].take(np.sort(order[n_val:]))
+    fit_table = fit_table.take(_subsample(np.arange(len(fit_table)), cfg.protocol.max_train_rows, seed))
+    pre = TabularPreprocessor.fit(fit_table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
+    x_eval = {"validation": pre.transform(val_table), "test+": pre.transform(splits["test+"]),
+              "test-21": pre.transform(splits["test-21"])}
+    scores, (model, params, standardiser) = _fit_and_score_tabular(
+        cfg, run, pre.transform(fit_table), x_eval, seed=seed, tag=f"seed_{seed}")
+    thresholds = _thresholds(cfg, scores, {})
+    metrics = {}
+    for split in ("test+", "test-21"):
+        labels = splits[split].labels
+        test_scores = {m: s[split] for m, s in scores.items()}
+        metrics.update(_evaluate_methods(labels, test_scores, thresholds, suffix=f"_{split}"))
+        for m, s in test_scores.items():
+            metrics[f"{m}_accuracy_{split}"] = float(np.mean(decide(s, thresholds[m]) == labels))
+    # the primary (unsuffixed) columns are those of KDDTest+
+    metrics.update({k[: -len("_test+")]: v for k, v in list(metrics.items()) if k.endswith("_test+")})
+    save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
+    figures = _save_curves(run, splits["test+"].labels, {m: s["test+"] for m, s in scores.items()}, "NSL-KDD KDDTest+")
+    notes = _notes(cfg, "one-class", f"fitted on the scores of {n_val} held-out training normals") + [
+        f"Trained on {len(fit_table)} normal rows of KDDTrain+_20Percent; {pre.num_features} features "
+        "(one-hot vocabularies from the training rows; unseen test categories encode as all-zero blocks).",
+        "Unsuffixed metrics are KDDTest+; accuracy counts normal and attack decisions alike."]
+    tables = {f"KDD{s.capitalize()}": _method_table(metrics, suffix=f"_{s}", extra=("accuracy",))
+              for s in ("test+", "test-21")}
+    return {"metrics": metrics, "figures": figures, "notes": notes, "tables": tables}
+
+
+# ----------------------------------------------------------------------------- time series runs
+
+
+def _standardise_series(values: np.ndarray, n_train: int) -> np.ndarray:
+    """Standard scaling per channel with statistics of the first n_train steps only."""
+    mean, std = values[:n_train].mean(axis=0), values[:n_train].std(axis=0)
+    return (values - mean) / np.where(std > 0, std, 1.0)
+
+
+def _pad_stack(arrays: list[np.ndarray]) -> np.ndarray:
+    """[N_i, ...] arrays -> [max N_i, M, ...], zero-padded along the first axis."""
+    n = max(len(a) for a in arrays)
+    out = np.zeros((n, len(arrays)) + arrays[0].shape[1:], np.float32)
+    for i, a in enumerate(arrays):
+        out[: len(a), i] = a
+    return out
+
+
+def run_series(cfg, run) -> dict:
+    """Sliding-window runs on NAB streams and SKAB experiments.
+
+    Each series is standard-scaled with statistics of its training part (the first
+    `protocol.train_points` steps, or `protocol.train_fraction` of it). With
+    `protocol.model_per_series` one model per series is trained (SKAB's protocol; all models in
+    one vmapped program), else one model on the pooled training windows. Per-step scores are
+    averaged over the windows covering each step; each series gets its own threshold from the
+    scores of its training part, and the test steps of all series are evaluated together on
+    scores divided by their series' threshold (so the decision is normalised score > 1).
+    """
+    from aejax.baselines import pca as pca_lib
+    from aejax.baselines.anomaly import fit_iforest, pca_components_for
+    from aejax.data import anomaly as anomaly_data
+    from aejax.data.anomaly.series import sliding_windows
+
+    series = anomaly_data.load(cfg.data.name, data_dir=cfg.data.data_dir)
+    if cfg.protocol.max_series:
+        series = series[: cfg.protocol.max_series]
+    size, seed = cfg.windows.size, cfg.protocol.seeds[0]
+    n_trains = [cfg.protocol.train_points or int(cfg.protocol.train_fraction * len(s)) for s in series]
+    scaled = [_standardise_series(s.values, n) for s, n in zip(series, n_trains)]
+    windows = [sliding_windows(z, size, 1) for z in scaled]  # (windows [N_i, size, C], starts)
+    n_train_windows = [n - size + 1 for n in n_trains]
+    train_windows = [w[: n : cfg.windows.train_stride] for (w, _), n in zip(windows, n_train_windows)]
+    per_series = bool(cfg.protocol.model_per_series)
+    if per_series:
+        n_min = min(len(w) for w in train_windows)
+        x_train = np.stack([w[:n_min] for w in train_windows], axis=1)
+        model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag="models", num_models=len(series))
+        recon = reconstruct(model, params, _pad_stack([w for w, _ in windows]), batch_size=cfg.eval.batch_size,
+                            num_models=len(series))
+        recons = [recon[: len(w), i] for i, (w, _) in enumerate(windows)]
+    else:
+        model, params = train_autoencoder(cfg, run, np.concatenate(train_windows), seed=seed, tag="model")
+        recon = reconstruct(model, params, np.concatenate([w for w, _ in windows]), batch_size=cfg.eval.batch_size)
+        recons = np.split(recon, np.cumsum([len(w) for w, _ in windows])[:-1])
+
+    # per-window training rows of each baseline: the series' own (per_series) or all series pooled
+    def flat(ws):
+        return ws.reshape(len(ws), -1)
+
+    pooled = None if per_series else np.concatenate([flat(w) for w in train_windows])
+    step_scores_by_method = {m: [] for m in METHODS}
+    for i, ((w, starts), r) in enumerate(zip(windows, recons)):
+        n_tw = n_train_windows[i]
+        st = fit_error_standardiser(w[:n_tw], r[:n_tw]) if cfg.score.standardise else None
+        step_scores_by_method["ae"].append(step_scores(w, r, st))
+        fit_rows = flat(train_windows[i]) if per_series else pooled
+        pca_model = pca_lib.fit(fit_rows, pca_components_for(fit_rows, pca_components(cfg, fit_rows.shape[1])))
+        step_scores_by_method["pca"].append(step_scores(w, pca_lib.reconstruct(pca_model, flat(w)).reshape(w.shape)))
+        if per_series or i == 0:
+            forest = fit_iforest(fit_rows, seed=seed)
+        step_scores_by_method["iforest"].append(np.repeat(forest(flat(w))[:, None] / size, size, axis=1))
+
+    normalised = {m: [] for m in METHODS}
+    thresholds = {m: [] for m in METHODS}
+    labels = []
+    for i, s in enumerate(series):
+        starts, n_train, n_tw = windows[i][1], n_trains[i], n_train_windows[i]
+        labels.append(s.labels[n_train:])
+        for m in METHODS:
+            per_step = step_scores_by_method[m][i]
+            train_scores = steps_to_series(per_step[:n_tw], starts[:n_tw], n_train)
+            t = threshold_from_config(cfg.threshold, train_scores)
+            full = steps_to_series(per_step, starts, len(s))
+            thresholds[m].append(t.value)
+            normalised[m].append(full[n_train:] / max(t.value, np.finfo(float).tiny))
+    labels = np.concatenate(labels)
+    unit = Threshold(1.0, cfg.threshold.policy, THRESHOLD_POLICIES[cfg.threshold.policy].uses_labels)
+    test_scores = {m: np.concatenate(v) for m, v in normalised.items()}
+    metrics = _evaluate_methods(labels, test_scores, {m: unit for m in METHODS}, point_adjusted=True)
+    for m in METHODS:
+        decisions = decide(test_scores[m], unit)
+        metrics[f"{m}_far"] = float(np.mean(decisions[labels == 0]))  # false alarm rate
+        metrics[f"{m}_mar"] = float(np.mean(1 - decisions[labels == 1]))  # missed alarm rate
+        metrics.pop(f"{m}_threshold")
+    figures = _save_curves(run, labels, test_scores, f"{cfg.data.name} (test steps, scores / series threshold)")
+    protocol = cfg.protocol.name
+    notes = _notes(cfg, protocol, "fitted per series on the scores of its training steps; AUROC/AUPRC use "
+                   "scores divided by their series' threshold") + [
+        f"{len(series)} series; windows of {size} steps (training stride {cfg.windows.train_stride}, scoring "
+        f"stride 1); {'one model per series' if per_series else 'one model on the pooled training windows'}; "
+        f"{int(sum(n_trains))} training steps and {len(labels)} test steps in all.",
+        "far = false alarm rate, mar = missed alarm rate; f1_point_adjusted is an extra, inflated metric "
+        "(a hit anywhere in a labelled segment counts the whole segment)."]
+    return {"metrics": metrics, "figures": figures, "notes": notes,
+            "tables": {"AE vs PCA vs IForest (test steps)": _method_table(
+                metrics, extra=("far", "mar", "f1_point_adjusted"))}}
+
+
+# ----------------------------------------------------------------------------- trajectories
+
+
+def run_trajectories(cfg, run) -> dict:
+    """VMT: every track resampled to `windows.size` points, coordinates min-max scaled over the
+    whole set, models fitted on all 1,500 tracks (unsupervised, as in Ma et al. 2018) and
+    scored on the same tracks."""
+    from aejax.baselines import anomaly as baselines
+    from aejax.data import anomaly as anomaly_data
+    from aejax.data.anomaly.trajectories import resampled_array
+
+    data = anomaly_data.load("vmt", data_dir=cfg.data.data_dir)
+    tracks = resampled_array(data, cfg.windows.size)
+    low, high = tracks.reshape(-1, 2).min(axis=0), tracks.reshape(-1, 2).max(axis=0)
+    x = ((tracks - low) / (high - low)).reshape(len(tracks), -1).astype(np.float32)
+    per_seed, first = [], None
+    for seed in cfg.protocol.seeds:
+        model, params = train_autoencoder(cfg, run, x, seed=seed, tag=f"seed_{seed}")
+        recon = reconstruct(model, params, x, batch_size=cfg.eval.batch_size)
+        st = fit_error_standardiser(x, recon) if cfg.score.standardise else None
+        scores = {"ae": reconstruction_scores(x, recon, st),
+                  "pca": baselines.fit_pca(x, pca_components(cfg, x.shape[1]))(x),
+                  "iforest": baselines.fit_iforest(x, seed=seed)(x)}
+        thresholds = {m: threshold_from_config(cfg.threshold, s) for m, s in scores.items()}
+        per_seed.append(_evaluate_methods(data.labels, scores, thresholds))
+        first = first or scores
+    metrics = _aggregate(per_seed)
+    figures = _save_curves(run, data.labels, first, f"VMT ({cfg.windows.size} points per track)")
+    notes = _notes(cfg, "unsupervised", "fitted on the scores of all tracks") + [
+        f"{len(data)} tracks, {int(data.labels.sum())} anomalies; {len(cfg.protocol.seeds)} seed(s); "
+        "no published AE AUROC on VMT is known (Ma et al. 2018 print theirs at run time only)."]
+    return {"metrics": metrics, "figures": figures, "notes": notes,
+            "tables": {"AE vs PCA vs IForest (all tracks)": _method_table(metrics)}}
+
+
+RUNNERS_BY_KIND = {"tabular": run_tabular, "tabular-splits": run_nsl_kdd, "series": run_series,
+                   "trajectories": run_trajectories}
+
+
+@tasks.register("anomaly")
+def run_anomaly(cfg, run) -> dict:
+    """Dispatches on the kind of `cfg.data.name` (tabular, NSL-KDD splits, series, trajectories)."""
+    from aejax.data.anomaly import DATASETS
+
+    if cfg.data.name not in DATASETS:
+        raise ValueError(f"data.name {cfg.data.name!r} is not an anomaly dataset; known: {sorted(DATASETS)}")
+    return RUNNERS_BY_KIND[DATASETS[cfg.data.name].kind](cfg, run)

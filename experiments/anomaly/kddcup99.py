@@ -1,0 +1,43 @@
+"""KDD Cup 99 (10 %) under DAGMM's protocol: "normal." is the anomaly, one-class training.
+
+Run:      aejax run anomaly/kddcup99        (quick: aejax run anomaly/kddcup99 --quick)
+Paper:    Zong et al. (2018), DAGMM, ICLR, Table 2: KDDCUP F1 0.9369 (DAGMM), 0.7336 (PAE, a
+          layer-wise pretrained deep AE scored by reconstruction error).
+Protocol: random 50 % train / 50 % test, training on the non-anomalous (attack) rows only, one-hot
+          protocol/service/flag + min-max scaled numerics (log1p on duration and byte counts),
+          threshold flags the top 20 % of test scores (the known anomaly ratio), 3 seeds.
+Expected: AE F1 >= 0.94.
+"""
+import importlib.util
+from pathlib import Path
+
+from aejax.config import reference
+
+_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+
+
+def get_config(arg=None):
+    c = _common.anomaly_config("kddcup99")
+    c.paper = "Zong et al. (2018), Deep Autoencoding Gaussian Mixture Model, ICLR"
+    c.reference.ae_f1 = reference(0.9369, 0.0, "DAGMM Table 2, KDDCUP: DAGMM (PAE, a plain deep AE: 0.7336)", "F1",
+                                  higher_is_better=True)
+    c.reference.ae_precision = reference(0.9297, 0.0, "DAGMM Table 2, KDDCUP: DAGMM", "precision", higher_is_better=True)
+    c.reference.ae_recall = reference(0.9442, 0.0, "DAGMM Table 2, KDDCUP: DAGMM", "recall", higher_is_better=True)
+    c.protocol.name = "one-class"
+    c.protocol.train_fraction = 0.5
+    c.preprocess.scaling = "minmax"
+    c.preprocess.log1p = ("duration", "src_bytes", "dst_bytes")
+    c.model.hidden = (32, 8, 2)
+    c.train.epochs = 5
+    c.train.batch_size = 512
+    c.threshold.policy = "contamination"
+    c.threshold.rate = 0.2
+    c.threshold.fit_on = "test"
+    if arg == "quick":
+        c.protocol.seeds = (0,)
+        c.protocol.max_train_rows = 20000
+        c.protocol.max_test_rows = 50000
+        c.train.epochs = 3
+    return c

@@ -1,0 +1,17 @@
+"""mammography: autoencoder vs PCA vs Isolation Forest under ADBench's unsupervised protocol.
+
+Run:      aejax run anomaly/mammography        (quick: aejax run anomaly/mammography --quick)
+Paper:    Han et al. (2022), ADBench, Appendix D Tables D4/D5 (70/30 stratified split, training on
+          the contaminated 70 %, mean of 3 seeds).
+Expected: AE AUROC at least ADBench's PCA AUROC (the linear-autoencoder anchor).
+"""
+import importlib.util
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+
+
+def get_config(arg=None):
+    return _common.adbench_config("mammography", arg)

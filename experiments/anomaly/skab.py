@@ -1,0 +1,52 @@
+"""SKAB: a 1-D convolutional autoencoder per experiment on 60-step windows of 8 sensors.
+
+Run:      aejax run anomaly/skab        (quick: aejax run anomaly/skab --quick)
+Paper:    Katser & Kozitsin (2020), SKAB (waico/SKAB proposed leaderboard, outlier task over all
+          34 files): Conv-AE F1 0.78 (FAR 13.55 %, MAR 28.02 %), T2+Q (PCA) 0.76, LSTM-AE 0.74,
+          feed-forward AE 0.39, Isolation Forest 0.29.
+Protocol: per file, the first 400 steps train (assumed fault-free: one-class) and fit the
+          StandardScaler, the rest is test; threshold = 2.5 x the 99th percentile of the training
+          scores; predictions of all files concatenated. The 34 per-file models train side by
+          side in one vmapped program.
+Expected: AE F1 >= 0.78.
+"""
+import importlib.util
+from pathlib import Path
+
+from aejax.config import reference
+
+_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+
+LEADERBOARD = "SKAB README leaderboard (outlier detection, all files)"
+
+
+def get_config(arg=None):
+    c = _common.anomaly_config("skab")
+    c.paper = "Katser & Kozitsin (2020), Skoltech Anomaly Benchmark (SKAB), Kaggle DOI 10.34740/KAGGLE/DSV/1693952"
+    c.reference.ae_f1 = reference(0.78, 0.0, f"{LEADERBOARD}: Conv-AE", "F1", higher_is_better=True)
+    c.reference.ae_far = reference(0.1355, 0.05, f"{LEADERBOARD}: Conv-AE", "false alarm rate")
+    c.reference.ae_mar = reference(0.2802, 0.05, f"{LEADERBOARD}: Conv-AE", "missed alarm rate")
+    c.reference.pca_f1 = reference(0.76, 0.05, f"{LEADERBOARD}: T2+Q (PCA)", "F1", higher_is_better=True)
+    c.reference.iforest_f1 = reference(0.29, 0.05, f"{LEADERBOARD}: Isolation Forest", "F1", higher_is_better=True)
+    c.protocol.name = "one-class"
+    c.protocol.seeds = (0,)
+    c.protocol.train_points = 400
+    c.protocol.model_per_series = True
+    c.windows.size = 60
+    c.model.kind = "conv"
+    c.model.channels = (32, 16)
+    c.model.kernel_size = 7
+    c.model.hidden_activation = "relu"
+    c.train.epochs = 40
+    c.train.batch_size = 32
+    c.train.optimizer.learning_rate = 1e-3
+    c.threshold.policy = "percentile"
+    c.threshold.q = 99.0
+    c.threshold.scale = 2.5
+    c.baselines.pca_components = 0.9
+    if arg == "quick":
+        c.protocol.max_series = 4
+        c.train.epochs = 5
+    return c

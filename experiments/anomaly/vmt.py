@@ -1,0 +1,33 @@
+"""VMT vehicle trajectories: an autoencoder on tracks resampled to 16 points.
+
+Run:      aejax run anomaly/vmt        (quick: aejax run anomaly/vmt --quick)
+Paper:    Ma et al. (2018), Detecting Anomalous Trajectories via Recurrent Neural Networks, ACCV
+          (24 labelled anomalies among 1,500 CASIA tracks); their AUC values are not known, so this
+          run has no published anchor and compares with PCA and Isolation Forest only.
+Protocol: unsupervised; every track resampled to 16 points evenly in arc length, coordinates
+          min-max scaled over the whole set, models fitted on all 1,500 tracks and scored on them;
+          threshold at the known anomaly ratio (24 / 1500); 3 seeds.
+Expected: AE AUROC above PCA's.
+"""
+import importlib.util
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+
+
+def get_config(arg=None):
+    c = _common.anomaly_config("vmt")
+    c.paper = "Ma et al. (2018), ACCV; data: Hu et al. (2013), IEEE TPAMI 35(5)"
+    c.protocol.name = "unsupervised"
+    c.windows.size = 16
+    c.model.hidden = (16, 4)
+    c.train.epochs = 100
+    c.train.batch_size = 64
+    c.threshold.policy = "contamination"
+    c.threshold.rate = 24 / 1500
+    if arg == "quick":
+        c.protocol.seeds = (0,)
+        c.train.epochs = 20
+    return c
