@@ -27,7 +27,7 @@ def base_config() -> ConfigDict:
     c.paper = ""
     c.data_source = "bundled"  # bundled | generated | user-supplied
     c.reference = ConfigDict()  # metric name -> reference(...)
-    c.data = ConfigDict(dict(name="mnist", data_dir=placeholder(str)))
+    c.data = ConfigDict(dict(name="mnist", data_dir=placeholder(str), train_split="train", test_split="test"))
     c.model = ConfigDict(
         dict(
             sizes=(784, 1000, 500, 250, 30),

@@ -7,6 +7,8 @@ it as an .npz of the raw feature arrays, so later loads read one file.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -81,13 +83,28 @@ def builder(
         folder = next((p for p in searched if not cls.missing_files(p)), None)
     built = cls(data_dir=root, config=config_arg, manual_folder=folder)
     if not built.is_prepared():
-        try:
-            built.download_and_prepare()
-        except MissingDataError as err:
-            if folder is not None:
-                raise
-            raise MissingDataError(cls.missing_message(name, searched), err.reason) from err
+        with _preparation_lock(Path(root), name):  # runs started together prepare it once
+            built = cls(data_dir=root, config=config_arg, manual_folder=folder)
+            if not built.is_prepared():
+                try:
+                    built.download_and_prepare()
+                except MissingDataError as err:
+                    if folder is not None:
+                        raise
+                    raise MissingDataError(cls.missing_message(name, searched), err.reason) from err
     return built
+
+
+@contextlib.contextmanager
+def _preparation_lock(root: Path, name: str):
+    """An exclusive lock (flock) on root/.<name>.lock, held while a dataset is prepared."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _split_arrays(built: AejaxBuilder, base: str) -> dict[str, np.ndarray]:

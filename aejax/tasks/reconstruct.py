@@ -58,8 +58,8 @@ def train_autoencoder(cfg, run, train_x: jax.Array, *, evaluate=None, params=Non
 
 @tasks.register("reconstruct")
 def run_reconstruct(cfg, run) -> dict:
-    train = data.load(cfg.data.name, "train", data_dir=cfg.data.data_dir)
-    test = data.load(cfg.data.name, "test", data_dir=cfg.data.data_dir)
+    train = data.load(cfg.data.name, cfg.data.train_split, data_dir=cfg.data.data_dir)
+    test = data.load(cfg.data.name, cfg.data.test_split, data_dir=cfg.data.data_dir)
     train_x, test_x = jax.device_put(train.x), jax.device_put(test.x)
     check_output_matches_loss(cfg)
     model = autoencoder.from_config(cfg.model)

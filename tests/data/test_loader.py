@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
@@ -161,3 +164,16 @@ def test_real_mnist_slices_partition_train(mnist_dir, mnist_cache):
     np.testing.assert_array_equal(np.concatenate([head.x, tail.x]), train.x)
     np.testing.assert_array_equal(data.load("mnist", "train[:50000]", data_dir=mnist_dir, cache=mnist_cache).y,
                                   train.y[:50000])
+
+
+def test_processes_started_together_prepare_a_dataset_once(tmp_path):
+    """Two runs starting at once on an empty cache both load the data (no rename race)."""
+    import subprocess
+    import sys
+
+    code = "from aejax import data; s = data.load('digits', 'train'); print(s.x.shape[0])"
+    env = {**os.environ, "AEJAX_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-500:] for _, err in outs]
+    assert [out.strip().splitlines()[-1] for out, _ in outs] == ["1500"] * 3
