@@ -7,6 +7,7 @@ import jax
 import numpy as np
 from tqdm.auto import tqdm
 
+from aejax import distributed
 from aejax.train.state import TrainState
 from aejax.train.steps import Step, make_epoch, num_batches
 
@@ -40,6 +41,7 @@ def fit(
     eval_every_epochs: int = 1,
     desc: str = "train",
     phase: str | None = None,
+    mesh=None,
 ) -> TrainState:
     """Train `state` for `epochs` passes over `data` (a pytree of device arrays, leading axis =
     examples) and return the final state.
@@ -48,8 +50,14 @@ def fit(
     saves at the first epoch end after every `checkpoint_every` steps (0: only at the end).
     `run.log` receives one JSON line per `log_every` steps and one per evaluation. `phase` tags
     every line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
+
+    Data parallel over `mesh` (default `aejax.distributed.current_mesh()`: all devices): the
+    examples are placed once, each batch is sharded along "data", the state is replicated.
     """
     steps_per_epoch = num_batches(data, batch_size)
+    mesh = distributed.current_mesh() if mesh is None else mesh
+    state = distributed.put_replicated(state, mesh)
+    data = distributed.put_examples(data, mesh)
     tag = {"phase": phase} if phase else {}
     start_epoch = 0
     if checkpoints is not None and checkpoints.latest_step() is not None:
@@ -61,10 +69,17 @@ def fit(
         return state
 
     t0 = time.perf_counter()
-    epoch_fn = jax.jit(make_epoch(step, batch_size), donate_argnums=0).lower(state, data).compile()
+    state_sharding = distributed.state_shardings(state, mesh)
+    epoch_fn = jax.jit(
+        make_epoch(step, batch_size, mesh=mesh),
+        in_shardings=(state_sharding, distributed.example_shardings(data, mesh)),
+        out_shardings=(state_sharding, distributed.replicated(mesh)),
+        donate_argnums=0,
+    ).lower(state, data).compile()
     compile_s = time.perf_counter() - t0
     if run is not None:
-        run.log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch})
+        run.log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch,
+                 "devices": distributed.mesh_size(mesh)})
 
     last_saved = int(state.step)
     bar = tqdm(total=epochs, initial=start_epoch, desc=desc, unit="epoch", disable=run is not None and run.quiet)

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from aejax import losses
+from aejax import distributed, losses
 from aejax.train.state import TrainState
 
 LossFn = Callable[..., tuple[jax.Array, dict]]
@@ -53,10 +53,14 @@ def num_batches(data, batch_size: int) -> int:
     return n // batch_size
 
 
-def make_epoch(step: Step, batch_size: int):
+def make_epoch(step: Step, batch_size: int, *, mesh=None):
     """`epoch(state, data) -> (state, metrics [steps])`: one pass over a fresh permutation of
     `data` (a pytree with a leading example axis) as a single `lax.scan`; the permutation key is
-    split from the state's RNG, so an epoch is a pure function of (state, data)."""
+    split from the state's RNG, so an epoch is a pure function of (state, data).
+
+    With a `mesh` (jax.sharding.Mesh with axis "data"), each gathered batch is sharded along
+    it; the permutation is over global example indices, so batches do not depend on the mesh.
+    """
 
     def epoch(state: TrainState, data):
         steps = num_batches(data, batch_size)
@@ -65,7 +69,8 @@ def make_epoch(step: Step, batch_size: int):
         order = jax.random.permutation(perm_key, n)[: steps * batch_size].reshape(steps, batch_size)
 
         def body(state, idx):
-            return step(state, jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data))
+            batch = jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data)
+            return step(state, distributed.constrain_batch(batch, mesh))
 
         state, metrics = jax.lax.scan(body, state.replace(rng=rng), order)
         metrics["param_norm"] = optax.tree_utils.tree_norm(state.params)
@@ -74,11 +79,14 @@ def make_epoch(step: Step, batch_size: int):
     return epoch
 
 
-def batched_map(fn: Callable, data, batch_size: int):
+def batched_map(fn: Callable, data, batch_size: int, *, mesh=None):
     """Apply `fn(batch) -> pytree of [b, ...]` over `data` in batches; returns [N, ...] outputs.
 
     Pads the last batch, runs one `lax.map`, and drops the padding: one compiled program for any N.
+    Each batch is split across the devices of `mesh` (default: the mesh of an enclosing
+    `aejax.distributed.use_mesh`, else none).
     """
+    mesh = distributed.active_mesh() if mesh is None else mesh
     n = jax.tree_util.tree_leaves(data)[0].shape[0]
     batch_size = min(batch_size, n)
     padded = -(-n // batch_size) * batch_size
@@ -87,5 +95,6 @@ def batched_map(fn: Callable, data, batch_size: int):
         a = jnp.pad(a, [(0, padded - n)] + [(0, 0)] * (a.ndim - 1))
         return a.reshape((padded // batch_size, batch_size) + a.shape[1:])
 
-    out = jax.lax.map(fn, jax.tree_util.tree_map(pad_and_split, data))
+    batches = jax.tree_util.tree_map(pad_and_split, data)
+    out = jax.lax.map(lambda batch: fn(distributed.constrain_batch(batch, mesh)), batches)
     return jax.tree_util.tree_map(lambda a: a.reshape((padded,) + a.shape[2:])[:n], out)
