@@ -16,8 +16,6 @@ Layer sizes and activations come from `config.model` (sizes, hidden_activation, 
 """
 from __future__ import annotations
 
-import functools
-
 import jax
 import jax.numpy as jnp
 from ml_collections import ConfigDict
@@ -67,7 +65,7 @@ def make_stages(cfg, level: float, *, quiet: bool) -> list:
     p, sizes, acts = cfg.pretrain, tuple(cfg.model.sizes), layer_activations(cfg.model)
     if p.kind == "ae":
         return ae_stages(sizes, acts, epochs=p.epochs, batch_size=p.batch_size,
-                         make_optimizer=functools.partial(optim.make_optimizer, p.optimizer),
+                         optimizer=p.optimizer.to_dict(),
                          corruption_name=p.corruption.name, corruption_level=level, tied=bool(p.tied), quiet=quiet)
     if p.kind == "rbm":
         if any(a not in ("sigmoid", "logistic") for a in acts[:-1]) or acts[-1] not in ("sigmoid", "logistic", "linear"):

@@ -9,14 +9,15 @@ target is the clean input, the decoder is tied by default. Training uses the eng
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import jax
+from ml_collections import ConfigDict
 
 from aejax import corruption
 from aejax.models import activations
 from aejax.models.autoencoder import Autoencoder, init_params
-from aejax.train import loop
+from aejax.train import loop, optim
 from aejax.train.pretrain import Layer, Log
 from aejax.train.state import TrainState
 from aejax.train.steps import make_train_step, num_batches, reconstruction_loss
@@ -40,21 +41,22 @@ class AEStage:
     Attributes:
       n_out: hidden units.
       epochs, batch_size: passes over the stage's inputs and minibatch size.
-      make_optimizer: `total_steps -> optax.GradientTransformation` (e.g. a partial of
-        `aejax.train.optim.make_optimizer`).
+      optimizer: sorted (key, value) pairs of an optimizer config (name, learning_rate, ...;
+        see `aejax.train.optim`), kept as plain values so the stage's repr, which
+        `pretrain` stores with each checkpoint, is the same in every process.
       corruption_name, corruption_level: see `aejax.corruption.make`; ("none", 0) = plain AE.
       hidden_activation: of the hidden (code) units.
       output: "sigmoid" with loss "cross_entropy" (inputs in [0, 1]) or "linear" with
         "squared_error".
       tied: decoder kernel = encoder kernel transposed.
       input_range: (min, max) of the stage's inputs, the salt-and-pepper values.
-      quiet: no progress bar.
+      quiet: no progress bar (not part of the repr: it does not change the layer).
     """
 
     n_out: int
     epochs: int
     batch_size: int
-    make_optimizer: object
+    optimizer: tuple
     corruption_name: str = "none"
     corruption_level: float = 0.0
     hidden_activation: str = "sigmoid"
@@ -62,7 +64,7 @@ class AEStage:
     loss: str = "cross_entropy"
     tied: bool = True
     input_range: tuple[float, float] = (0.0, 1.0)
-    quiet: bool = False
+    quiet: bool = dataclasses.field(default=False, repr=False, compare=False)
 
     def model(self, n_in: int) -> Autoencoder:
         return Autoencoder(sizes=(n_in, self.n_out), activations=(self.hidden_activation,), output=self.output, tied=self.tied)
@@ -72,7 +74,7 @@ class AEStage:
         init_key, train_key = jax.random.split(key)
         corrupt = corruption.make(self.corruption_name, self.corruption_level, low=self.input_range[0], high=self.input_range[1])
         total_steps = self.epochs * num_batches(inputs, self.batch_size)
-        state = TrainState.create(params=init_params(model, init_key), tx=self.make_optimizer(total_steps), rng=train_key)
+        state = TrainState.create(params=init_params(model, init_key), tx=optim.make_optimizer(ConfigDict(dict(self.optimizer)), total_steps), rng=train_key)
         step = make_train_step(reconstruction_loss(model, self.loss, corrupt))
         state = loop.fit(
             state, step, inputs, epochs=self.epochs, batch_size=self.batch_size,
@@ -103,7 +105,7 @@ def layer_from_autoencoder(params: dict, tied: bool) -> Layer:
     }
 
 
-def ae_stages(sizes: Sequence[int], activations_: Sequence[str], *, epochs: int, batch_size: int, make_optimizer,
+def ae_stages(sizes: Sequence[int], activations_: Sequence[str], *, epochs: int, batch_size: int, optimizer: Mapping,
               corruption_name: str = "none", corruption_level: float = 0.0, tied: bool = True,
               input_range: tuple[float, float] = (0.0, 1.0), quiet: bool = False) -> list[AEStage]:
     """The stack for `sizes` (input first, e.g. (784, 1000, 1000, 1000)) with one hidden
@@ -111,7 +113,8 @@ def ae_stages(sizes: Sequence[int], activations_: Sequence[str], *, epochs: int,
 
     A stage whose inputs lie in [0, 1] (the data, or logistic codes below) reconstructs them
     through a sigmoid output with cross-entropy; otherwise through a linear output with squared
-    error. Salt-and-pepper uses `input_range` on the data and (0, 1) on logistic codes.
+    error. `optimizer`: an optimizer config as a mapping (e.g. config.pretrain.optimizer).
+    Salt-and-pepper uses `input_range` on the data and (0, 1) on logistic codes.
     """
     if len(activations_) != len(sizes) - 1:
         raise ValueError(f"{len(activations_)} activations for {len(sizes) - 1} layers (sizes {tuple(sizes)})")
@@ -119,7 +122,7 @@ def ae_stages(sizes: Sequence[int], activations_: Sequence[str], *, epochs: int,
     for i, (n_out, act) in enumerate(zip(sizes[1:], activations_)):
         unit_inputs = i == 0 or activations_[i - 1] in ("sigmoid", "logistic")
         stages.append(AEStage(
-            n_out=n_out, epochs=epochs, batch_size=batch_size, make_optimizer=make_optimizer,
+            n_out=n_out, epochs=epochs, batch_size=batch_size, optimizer=tuple(sorted(dict(optimizer).items())),
             corruption_name=corruption_name, corruption_level=corruption_level, hidden_activation=act,
             output="sigmoid" if unit_inputs else "linear", loss="cross_entropy" if unit_inputs else "squared_error",
             tied=tied, input_range=input_range if i == 0 else (0.0, 1.0), quiet=quiet,
