@@ -123,16 +123,22 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
     """
     inputs = jnp.asarray(inputs)
     sizes = [inputs.shape[1]] + [stage.n_out for stage in stages]
+    signatures = [repr(stage) for stage in stages]
     layers: list[Layer] = []
     done = checkpoints.latest_step() if checkpoints is not None else None
     if done:
         if done > len(stages):
             raise ValueError(
                 f"{checkpoints.directory} holds {done} pretrained layers but only {len(stages)} "
-                "stages were given; use a fresh work directory for a different stack.")
+                "stages were given; use a fresh work directory (aejax run --overwrite).")
         template = {f"enc_{i}": _layer_template(sizes[i], sizes[i + 1], inputs.dtype)
                     for i in range(done)}
-        restored, _ = checkpoints.restore(template, done)
+        restored, meta = checkpoints.restore(template, done)
+        if meta.get("stages") != signatures[:done]:
+            raise ValueError(
+                f"{checkpoints.directory} holds {done} layers pretrained by other stages "
+                f"({meta.get('stages')}) than those given ({signatures[:done]}); use a fresh work "
+                "directory (aejax run --overwrite) for a different stack.")
         layers = [restored[f"enc_{i}"] for i in range(done)]
         for stage, layer in zip(stages, layers):
             inputs = stage.encode(layer, inputs)
@@ -145,7 +151,7 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
         layers.append(layer)
         if checkpoints is not None:
             checkpoints.save(i + 1, {f"enc_{j}": l for j, l in enumerate(layers)},
-                             {"stages_done": i + 1, "sizes": sizes})
+                             {"stages_done": i + 1, "sizes": sizes, "stages": signatures[:i + 1]})
         if i + 1 < len(stages):
             inputs = stages[i].encode(layer, inputs)
     return layers

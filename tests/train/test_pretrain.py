@@ -114,3 +114,16 @@ def test_resume_in_the_middle_of_pretraining(tmp_path):
     assert {r["phase"] for r in records} == {"pretrain/enc_1", "pretrain/enc_2"}
     for a, b in zip(jax.tree_util.tree_leaves(resumed), jax.tree_util.tree_leaves(uninterrupted)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_resume_refuses_layers_from_a_different_stack(tmp_path):
+    data = jax.random.uniform(jax.random.key(4), (40, 6))
+    first = [pretrain.RBMStage(4, rbm.CDConfig(), 1, 20), pretrain.RBMStage(2, rbm.CDConfig(), 1, 20)]
+    pretrain.pretrain(first[:1], data, jax.random.key(0), checkpoints=Checkpoints(tmp_path / "p"))
+    other = [pretrain.RBMStage(4, rbm.CDConfig(), 3, 20), pretrain.RBMStage(2, rbm.CDConfig(), 1, 20)]
+    with pytest.raises(ValueError, match="fresh work directory"):
+        pretrain.pretrain(other, data, jax.random.key(0), checkpoints=Checkpoints(tmp_path / "p"))
+    # The same stack resumes after the saved stage.
+    layers = pretrain.pretrain(first, data, jax.random.key(0), checkpoints=Checkpoints(tmp_path / "p"),
+                               print_fn=lambda s: None)
+    assert len(layers) == 2
