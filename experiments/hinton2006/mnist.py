@@ -13,4 +13,5 @@ from aejax.tasks.hinton2006 import add_mnist_references, default_config, make_qu
 
 def get_config(arg=None):
     c = add_mnist_references(default_config())
+    c.eval.train_error = True  # backprop.m reports train and test error every epoch
     return make_quick(c) if arg == "quick" else c
