@@ -127,3 +127,57 @@ def _log_steps(run, metrics: dict, first_step: int, epoch: int, log_every: int, 
                 record[k] = float(v[i] if v.ndim else v)
             record["examples_per_s"] = examples_per_s
             run.log(record)
+
+
+def fit_stream(
+    state: TrainState,
+    step: Step,
+    batches,
+    *,
+    num_steps: int,
+    select: Callable = lambda batch: batch,
+    run=None,
+    checkpoints=None,
+    checkpoint_every: int = 0,
+    log_every: int = 100,
+    desc: str = "train",
+    phase: str | None = None,
+) -> TrainState:
+    """Train `state` until step `num_steps` on `batches`, an iterator of host batches too large to
+    keep on device (e.g. `iter(aejax.data.stream(...))`), with the same `step` as `fit`.
+
+    `select(batch)` picks what the step consumes (e.g. `lambda b: b.x`). With `checkpoints`, the
+    iterator's position is saved beside the state and restored on resume, so a resumed run sees
+    exactly the batches an uninterrupted one would.
+    """
+    tag = {"phase": phase} if phase else {}
+    if checkpoints is not None and checkpoints.latest_step() is not None:
+        state, _ = checkpoints.restore(state, data_iterator=batches)
+        if run is not None:
+            run.print(f"[{desc}] resumed from checkpoint at step {int(state.step)}")
+    step_fn = jax.jit(step, donate_argnums=0)
+    last_saved, window_start, window_examples = int(state.step), time.perf_counter(), 0
+    bar = tqdm(total=num_steps, initial=int(state.step), desc=desc, unit="step", disable=run is not None and run.quiet)
+    try:
+        while int(state.step) < num_steps:
+            batch = select(next(batches))
+            state, metrics = step_fn(state, batch)
+            now = int(state.step)
+            window_examples += len(jax.tree_util.tree_leaves(batch)[0])
+            bar.update(1)
+            if now % log_every == 0 or now == num_steps:
+                metrics = jax.device_get(metrics)
+                note = f"the last good checkpoint is step {last_saved}." if checkpoints is not None else ""
+                _check_finite(np.asarray([metrics["loss"]]), now - 1, 0, note)
+                rate = window_examples / (time.perf_counter() - window_start)
+                if run is not None:
+                    run.log({**tag, "step": now, **{k: float(v) for k, v in metrics.items()}, "examples_per_s": rate})
+                bar.set_postfix(loss=f"{float(metrics['loss']):.4g}")
+                window_start, window_examples = time.perf_counter(), 0
+            due = checkpoint_every and now // checkpoint_every > last_saved // checkpoint_every
+            if checkpoints is not None and (due or now == num_steps):
+                checkpoints.save(now, state, {"step": now}, data_iterator=batches)
+                last_saved = now
+    finally:
+        bar.close()
+    return state
