@@ -64,9 +64,10 @@ def _check_same_config(workdir: Path, config: dict) -> None:
         )
 
 
-def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False, quiet: bool = False) -> dict:
-    """Run a registered experiment into `workdir` (resuming if it holds the same run); returns results."""
-    from aejax import config as config_lib, registry, report, tasks
+def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False, quiet: bool = False, devices: int | None = None) -> dict:
+    """Run a registered experiment into `workdir` (resuming if it holds the same run) data-parallel
+    over `devices` devices (default all); returns results."""
+    from aejax import config as config_lib, distributed, registry, report, tasks
     from aejax.run import Run
 
     cfg = registry.load(name, quick=quick, overrides=overrides)
@@ -76,12 +77,18 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
     as_dict = config_lib.to_dict(cfg)
     workdir.mkdir(parents=True, exist_ok=True)
     _check_same_config(workdir, as_dict)
-    (workdir / "config.json").write_text(json.dumps(as_dict, indent=2) + "\n")
-    run = Run(workdir, quiet=quiet)
+    primary = distributed.is_primary()
+    if primary:
+        (workdir / "config.json").write_text(json.dumps(as_dict, indent=2) + "\n")
+    run = Run(workdir, quiet=quiet) if primary else distributed.FollowerRun(workdir)
     run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
+    mesh = distributed.make_mesh(devices)
+    run.print(f"mesh: {distributed.describe(mesh)}")
+    run.log({"event": "mesh", **distributed.describe(mesh)})
     start = time.perf_counter()
     try:
-        out = runner(cfg, run)
+        with distributed.use_mesh(mesh):
+            out = runner(cfg, run)
     finally:
         run.close()
     seconds = time.perf_counter() - start
@@ -93,13 +100,14 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         "metrics": out["metrics"],
         "reference": config_lib.to_dict(cfg.reference),
         "timing": {"seconds": seconds, "examples_per_s": rates[-1] if rates else None, **out.get("timing", {})},
-        "device": _device_info(),
+        "device": {**_device_info(), "mesh": distributed.describe(mesh)},
         "figures": out.get("figures", []),
         "tables": out.get("tables", {}),
         "notes": out.get("notes", []),
         "config": as_dict,
     }
-    report.write(workdir, results)
+    if primary:
+        report.write(workdir, results)
     run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
     run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
     return results
@@ -111,7 +119,10 @@ def _cmd_run(args, extra) -> int:
         overrides["data.data_dir"] = args.data_dir
     workdir = Path(args.workdir or Path("runs") / (args.name + ("-quick" if args.quick else "")))
     try:
-        run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite)
+        from aejax import distributed
+
+        distributed.initialize(args.coordinator, args.num_processes, args.process_id)
+        run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite, devices=args.devices)
     except (KeyError, TypeError, ValueError, FileNotFoundError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"aejax run: error: {message}", file=sys.stderr)
@@ -150,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small variant that finishes in about a minute on a CPU")
     p.add_argument("--data-dir", help="folder with the dataset's files (default $AEJAX_DATA_DIR/<dataset>)")
     p.add_argument("--overwrite", action="store_true", help="delete the work directory first instead of resuming")
+    p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
+    p.add_argument("--coordinator", help="multi-host: HOST:PORT of process 0 (or JAX_COORDINATOR_ADDRESS)")
+    p.add_argument("--num-processes", type=int, help="multi-host: number of processes (or JAX_NUM_PROCESSES)")
+    p.add_argument("--process-id", type=int, help="multi-host: this process's index (or JAX_PROCESS_ID)")
     p.set_defaults(func=_cmd_run, takes_overrides=True)
     p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table")
     p.add_argument("workdirs", nargs="+")

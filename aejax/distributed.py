@@ -20,6 +20,8 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from aejax.run import Run
+
 DATA_AXIS = "data"
 
 _MESH: contextvars.ContextVar[Mesh | None] = contextvars.ContextVar("aejax_mesh", default=None)
@@ -163,6 +165,17 @@ def global_examples(local_tree, num_examples: int, mesh: Mesh):
         return jax.make_array_from_process_local_data(sharding, local, (num_examples,) + local.shape[1:])
 
     return jax.tree_util.tree_map(build, local_tree)
+
+
+class FollowerRun(Run):
+    """The `Run` of a process other than 0: trains and checkpoints with the others, but prints
+    and logs nothing (process 0 writes the run's records)."""
+
+    def __init__(self, workdir):
+        super().__init__(workdir, quiet=True)
+
+    def log(self, record: dict) -> None:
+        del record
 
 
 def is_primary() -> bool:
