@@ -26,6 +26,19 @@ def _check_finite(losses: np.ndarray, first_step: int, epoch: int, checkpoint_no
         )
 
 
+def compile_epoch(step: Step, batch_size: int, state: TrainState, data, mesh):
+    """The epoch program of `make_epoch`, compiled for `mesh` with the state replicated, the
+    examples placed by `aejax.distributed.example_sharding` and the state donated.
+    Returns `epoch(state, data) -> (state, metrics)`."""
+    state_sharding = distributed.state_shardings(state, mesh)
+    return jax.jit(
+        make_epoch(step, batch_size, mesh=mesh),
+        in_shardings=(state_sharding, distributed.example_shardings(data, mesh)),
+        out_shardings=(state_sharding, distributed.replicated(mesh)),
+        donate_argnums=0,
+    ).lower(state, data).compile()
+
+
 def fit(
     state: TrainState,
     step: Step,
@@ -69,13 +82,7 @@ def fit(
         return state
 
     t0 = time.perf_counter()
-    state_sharding = distributed.state_shardings(state, mesh)
-    epoch_fn = jax.jit(
-        make_epoch(step, batch_size, mesh=mesh),
-        in_shardings=(state_sharding, distributed.example_shardings(data, mesh)),
-        out_shardings=(state_sharding, distributed.replicated(mesh)),
-        donate_argnums=0,
-    ).lower(state, data).compile()
+    epoch_fn = compile_epoch(step, batch_size, state, data, mesh)
     compile_s = time.perf_counter() - t0
     if run is not None:
         run.log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch,
