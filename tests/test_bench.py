@@ -71,3 +71,20 @@ def test_experiment_without_mlp_sizes_is_a_clear_error(tmp_path, monkeypatch, ca
     monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "experiments"))
     assert cli.main(["bench", "odd/conv", "--steps", "2"]) == 2
     assert "model has `sizes`" in capsys.readouterr().err
+
+
+def test_bfloat16_compute_keeps_float32_params_and_loss(tiny_experiment):
+    import jax
+    import jax.numpy as jnp
+
+    from aejax import registry
+
+    cfg = registry.load(tiny_experiment)
+    _, state, step = bench.training_setup(cfg, "bfloat16")
+    batch = jax.random.uniform(jax.random.PRNGKey(0), (8, 16))
+    jaxpr = str(jax.make_jaxpr(step)(state, batch))
+    assert "dot_general" in jaxpr and "preferred_element_type=bfloat16" in jaxpr
+    new_state, metrics = jax.jit(step)(state, batch)
+    assert metrics["loss"].dtype == jnp.float32
+    assert {leaf.dtype for leaf in jax.tree_util.tree_leaves(new_state.params)} == {jnp.dtype(jnp.float32)}
+    assert new_state.params["enc_0"]["kernel"].dtype == jnp.float32
