@@ -104,6 +104,28 @@ def steps_to_series(per_step, starts, length: int) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def windows_to_series(window_scores, starts, size: int, length: int, *, reduce: str = "mean") -> np.ndarray:
+    """Spreads one score per window [N] over the steps each window covers: [length].
+
+    reduce="mean": mean of the covering windows' scores; reduce="min": their minimum, so a step
+    exceeds a threshold only when every window covering it does (SKAB's Conv-AE rule). NaN where
+    no window covers a step.
+    """
+    window_scores = np.asarray(window_scores, np.float64)
+    starts = np.asarray(starts, np.int64)
+    if reduce == "mean":
+        return steps_to_series(np.repeat(window_scores[:, None], size, axis=1), starts, length)
+    if reduce != "min":
+        raise ValueError(f"reduce={reduce!r} must be 'mean' or 'min'")
+    if len(starts) and (starts.min() < 0 or starts.max() + size > length):
+        raise ValueError(f"windows of size {size} starting at {starts.min()}..{starts.max()} "
+                         f"do not fit in a series of length {length}")
+    out = np.full(length, np.inf)
+    index = (starts[:, None] + np.arange(size)[None, :]).ravel()
+    np.minimum.at(out, index, np.repeat(window_scores, size))
+    return np.where(np.isinf(out), np.nan, out)
+
+
 # ---------------------------------------------------------------------------------------------
 # Threshold policies
 # ---------------------------------------------------------------------------------------------
@@ -350,6 +372,11 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 METHODS = ("ae", "pca", "iforest")
+# How per-step window errors become one score per series step (series runs, score.aggregate):
+# step_mean: the error at that step, averaged over the windows covering it; window_mean / window_min:
+# the mean / minimum over the covering windows of each window's mean error (window_min = SKAB's
+# rule that a step is anomalous when all windows covering it are).
+SERIES_AGGREGATES = ("step_mean", "window_mean", "window_min")
 POLICY_PARAMS = {"percentile": ("q", "scale"), "mean_std": ("k",), "max_train": (),
                  "contamination": ("rate",), "best_f1": ()}
 SCORER_FILE = "scorer.json"
@@ -385,10 +412,16 @@ def default_config(dataset: str):
     c.model = ConfigDict(dict(kind="mlp", hidden=(16, 4), hidden_activation="tanh", code_activation="linear",
                               output_activation="linear", tied=False, channels=(32, 16), kernel_size=7))
     c.loss = "squared_error"
-    c.score = ConfigDict(dict(standardise=False))
+    # denoising: train on corrupted inputs (aejax.corruption: gaussian, masking, salt_and_pepper)
+    c.corruption = ConfigDict(dict(name="none", level=0.0))
+    # root (series runs): per-step score = the L2 norm of the residual (sqrt of the SSE), which
+    # grows linearly with the error, so multiplicative thresholds (SKAB: 2.5 x 99th percentile of
+    # mean absolute errors) keep their meaning
+    c.score = ConfigDict(dict(standardise=False, root=False, aggregate="step_mean"))
     c.threshold = ConfigDict(dict(policy="percentile", fit_on="train", q=99.0, scale=1.0, k=3.0, rate=0.05))
-    # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck)
-    c.baselines = ConfigDict(dict(pca_components=0.0))
+    # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck);
+    # per_series (series runs): one PCA / IForest per series instead of one on the pooled windows
+    c.baselines = ConfigDict(dict(pca_components=0.0, per_series=False))
     c.train.epochs = 30
     c.train.batch_size = 256
     c.train.optimizer.learning_rate = 3e-3
@@ -429,18 +462,22 @@ def make_model(mcfg, example_shape: tuple[int, ...]):
     raise ValueError(f"unknown model.kind {mcfg.kind!r}; choose 'mlp' or 'conv'")
 
 
-def _per_model_loss(model):
+def _per_model_loss(model, corrupt=None):
+    """Mean over examples of 1/2 the sum of squared errors between the reconstruction of the
+    (optionally corrupted: a denoising autoencoder) input and the clean input."""
     import jax.numpy as jnp
 
-    def loss(params, x):  # mean over examples of 1/2 the sum of squared errors
-        recon = model.apply({"params": params}, x, method="reconstruct")
+    def loss(params, x, rng):
+        inputs = x if corrupt is None else corrupt(rng, x.reshape(x.shape[0], -1)).reshape(x.shape)
+        recon = model.apply({"params": params}, inputs, method="reconstruct")
         return jnp.mean(0.5 * jnp.sum(jnp.square(recon - x).reshape(x.shape[0], -1), axis=1))
 
     return loss
 
 
 def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int = 0):
-    """Fits the configured autoencoder to x_train [N, ...] and returns (model, params).
+    """Fits the configured autoencoder (plain, tied with model.tied, denoising with
+    corruption.name / corruption.level) to x_train [N, ...] and returns (model, params).
 
     With `num_models` = M > 0, x_train is [N, M, ...] and M independent models (one per
     recording, e.g. one per SKAB experiment) train side by side under `jax.vmap`; params get a
@@ -449,6 +486,7 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     import jax
     import jax.numpy as jnp
 
+    from aejax import corruption
     from aejax.train import loop, optim
     from aejax.train.state import TrainState
     from aejax.train.steps import make_train_step
@@ -460,14 +498,16 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
         dummy = dummy.reshape(1, -1)
     init_rng, train_rng = jax.random.split(jax.random.PRNGKey(seed))
     init = lambda key: model.init(key, dummy)["params"]  # noqa: E731
-    params = jax.vmap(init)(jax.random.split(init_rng, num_models)) if num_models else init(init_rng)
-    per_model = _per_model_loss(model)
+    params = jax.jit(jax.vmap(init) if num_models else init)(
+        jax.random.split(init_rng, num_models) if num_models else init_rng)
+    per_model = _per_model_loss(model, corruption.make(cfg.corruption.name, cfg.corruption.level))
     if num_models:
         def loss_fn(p, xb, rng):
-            return jnp.mean(jax.vmap(per_model, in_axes=(0, 1))(p, xb)), {}
+            rngs = jax.random.split(rng, num_models)
+            return jnp.mean(jax.vmap(per_model, in_axes=(0, 1, 0))(p, xb, rngs)), {}
     else:
         def loss_fn(p, xb, rng):
-            return per_model(p, xb), {}
+            return per_model(p, xb, rng), {}
     x = jnp.asarray(x_train, jnp.float32)
     if cfg.model.kind == "mlp":
         x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
@@ -480,27 +520,41 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     return model, state.params
 
 
-def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0) -> np.ndarray:
-    """Reconstructions of x [N, ...] (or [N, M, ...] for side-by-side models), same shape."""
+_APPLY_CACHE: dict = {}
+
+
+def _jitted_reconstruct(model, num_models: int):
+    """One jitted `(params, batch) -> reconstruction` per (model, num_models), reused across calls."""
     import jax
-    import jax.numpy as jnp
 
-    from aejax.train.steps import batched_map
+    key = (model, num_models)
+    if key not in _APPLY_CACHE:
+        def one(p, xb):
+            return model.apply({"params": p}, xb, method="reconstruct")
 
-    x = jnp.asarray(x, jnp.float32)
+        fn = jax.vmap(one, in_axes=(0, 1), out_axes=1) if num_models else one
+        _APPLY_CACHE[key] = jax.jit(fn)
+    return _APPLY_CACHE[key]
+
+
+def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0) -> np.ndarray:
+    """Reconstructions of x [N, ...] (or [N, M, ...] for side-by-side models), same shape.
+
+    Runs fixed-size batches (the last one zero-padded), so any N reuses one compiled program."""
+    x = np.asarray(x, np.float32)
     shape = x.shape
-    flat = hasattr(model, "sizes")  # the MLP takes flat vectors
-    if flat:
+    if hasattr(model, "sizes"):  # the MLP takes flat vectors
         x = x.reshape(shape[: 2 if num_models else 1] + (-1,))
-
-    def one(p, xb):
-        return model.apply({"params": p}, xb, method="reconstruct")
-
-    def batch_fn(p, xb):
-        return jax.vmap(one, in_axes=(0, 1), out_axes=1)(p, xb) if num_models else one(p, xb)
-
-    out = jax.jit(lambda p, xs: batched_map(lambda b: batch_fn(p, b), xs, batch_size))(params, x)
-    return np.asarray(out, np.float64).reshape(shape)
+    n = len(x)
+    batch_size = min(batch_size, n)
+    fn = _jitted_reconstruct(model, num_models)
+    out = []
+    for start in range(0, n, batch_size):
+        chunk = x[start:start + batch_size]
+        if len(chunk) < batch_size:
+            chunk = np.concatenate([chunk, np.zeros((batch_size - len(chunk),) + chunk.shape[1:], chunk.dtype)])
+        out.append(np.asarray(fn(params, chunk), np.float64)[: min(batch_size, n - start)])
+    return np.concatenate(out).reshape(shape)
 
 
 def take_model(params, m: int):
@@ -757,8 +811,7 @@ def run_series(cfg, run) -> dict:
     scores of its training part, and the test steps of all series are evaluated together on
     scores divided by their series' threshold (so the decision is normalised score > 1).
     """
-    from aejax.baselines import pca as pca_lib
-    from aejax.baselines.anomaly import fit_iforest, pca_components_for
+    from aejax.baselines.anomaly import fit_iforest, fit_pca_reconstruction
     from aejax.data import anomaly as anomaly_data
     from aejax.data.anomaly.series import sliding_windows
 
@@ -788,18 +841,31 @@ def run_series(cfg, run) -> dict:
     def flat(ws):
         return ws.reshape(len(ws), -1)
 
-    pooled = None if per_series else np.concatenate([flat(w) for w in train_windows])
+    baselines_per_series = bool(cfg.baselines.per_series)
+    pooled = None if baselines_per_series else np.concatenate([flat(w) for w in train_windows])
     step_scores_by_method = {m: [] for m in METHODS}
     for i, ((w, starts), r) in enumerate(zip(windows, recons)):
         n_tw = n_train_windows[i]
         st = fit_error_standardiser(w[:n_tw], r[:n_tw]) if cfg.score.standardise else None
         step_scores_by_method["ae"].append(step_scores(w, r, st))
-        fit_rows = flat(train_windows[i]) if per_series else pooled
-        pca_model = pca_lib.fit(fit_rows, pca_components_for(fit_rows, pca_components(cfg, fit_rows.shape[1])))
-        step_scores_by_method["pca"].append(step_scores(w, pca_lib.reconstruct(pca_model, flat(w)).reshape(w.shape)))
-        if per_series or i == 0:
+        if cfg.score.root:
+            step_scores_by_method["ae"][-1] = np.sqrt(step_scores_by_method["ae"][-1])
+        fit_rows = flat(train_windows[i]) if baselines_per_series else pooled
+        if baselines_per_series or i == 0:
+            pca_recon = fit_pca_reconstruction(fit_rows, pca_components(cfg, fit_rows.shape[1]))
             forest = fit_iforest(fit_rows, seed=seed)
+        pca_steps = step_scores(w, pca_recon(flat(w)).reshape(w.shape))
+        step_scores_by_method["pca"].append(np.sqrt(pca_steps) if cfg.score.root else pca_steps)
         step_scores_by_method["iforest"].append(np.repeat(forest(flat(w))[:, None] / size, size, axis=1))
+
+    aggregate = cfg.score.aggregate
+    if aggregate not in SERIES_AGGREGATES:
+        raise ValueError(f"score.aggregate={aggregate!r} must be one of {SERIES_AGGREGATES}")
+
+    def to_series(per_step, starts, length):
+        if aggregate == "step_mean":
+            return steps_to_series(per_step, starts, length)
+        return windows_to_series(per_step.mean(axis=1), starts, size, length, reduce=aggregate.split("_")[1])
 
     normalised = {m: [] for m in METHODS}
     thresholds = {m: [] for m in METHODS}
@@ -809,9 +875,9 @@ def run_series(cfg, run) -> dict:
         labels.append(s.labels[n_train:])
         for m in METHODS:
             per_step = step_scores_by_method[m][i]
-            train_scores = steps_to_series(per_step[:n_tw], starts[:n_tw], n_train)
+            train_scores = to_series(per_step[:n_tw], starts[:n_tw], n_train)
             t = threshold_from_config(cfg.threshold, train_scores)
-            full = steps_to_series(per_step, starts, len(s))
+            full = to_series(per_step, starts, len(s))
             thresholds[m].append(t.value)
             normalised[m].append(full[n_train:] / max(t.value, np.finfo(float).tiny))
     labels = np.concatenate(labels)
@@ -828,7 +894,8 @@ def run_series(cfg, run) -> dict:
     notes = _notes(cfg, protocol, "fitted per series on the scores of its training steps; AUROC/AUPRC use "
                    "scores divided by their series' threshold") + [
         f"{len(series)} series; windows of {size} steps (training stride {cfg.windows.train_stride}, scoring "
-        f"stride 1); {'one model per series' if per_series else 'one model on the pooled training windows'}; "
+        f"stride 1); AE: {'one model per series' if per_series else 'one model on the pooled training windows'}; "
+        f"PCA and IForest: {'per series' if baselines_per_series else 'fitted on the pooled training windows'}; "
         f"{int(sum(n_trains))} training steps and {len(labels)} test steps in all.",
         "far = false alarm rate, mar = missed alarm rate; f1_point_adjusted is an extra, inflated metric "
         "(a hit anywhere in a labelled segment counts the whole segment)."]
@@ -884,3 +951,107 @@ def run_anomaly(cfg, run) -> dict:
     if cfg.data.name not in DATASETS:
         raise ValueError(f"data.name {cfg.data.name!r} is not an anomaly dataset; known: {sorted(DATASETS)}")
     return RUNNERS_BY_KIND[DATASETS[cfg.data.name].kind](cfg, run)
+
+
+# ----------------------------------------------------------------------------- anomaly/all
+
+
+def _curves_grid(path: Path, curves: dict, kind: str) -> None:
+    """One panel per run: ROC (kind="roc") or precision-recall (kind="pr") curves of every method."""
+    from aejax import plots  # noqa: F401  (selects the Agg backend)
+    import matplotlib.pyplot as plt
+
+    names = list(curves)
+    cols = min(4, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.2 * rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names):
+        labels, by_method = curves[name]
+        for method, scores in by_method.items():
+            if kind == "roc":
+                fpr, tpr, _ = skm.roc_curve(labels, scores)
+                ax.plot(fpr, tpr, label=f"{method} {auroc(labels, scores):.3f}")
+            else:
+                precision, recall, _ = skm.precision_recall_curve(labels, scores)
+                ax.plot(recall, precision, label=f"{method} {auprc(labels, scores):.3f}")
+        ax.set_title(name, fontsize=9)
+        ax.legend(fontsize=7, title="AUROC" if kind == "roc" else "AUPRC", title_fontsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(names):]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def summary_rows(results: list[dict]) -> list[dict]:
+    """One row per anomaly run: protocol, AE / PCA / IForest AUROC, AUPRC and F1, anchors."""
+    rows = []
+    for res in results:
+        m, cfg = res["metrics"], res["config"]
+        anchors = "; ".join(f"{k} {v['value']:g} ({v['source']})" for k, v in res.get("reference", {}).items())
+        row = {"run": res["experiment"], "protocol": cfg["protocol"]["name"], "threshold": cfg["threshold"]["policy"]}
+        for metric in ("auroc", "auprc", "f1"):
+            for method in METHODS:
+                row[f"{method}_{metric}"] = m.get(f"{method}_{metric}")
+        row["published"] = anchors or "none known"
+        rows.append(row)
+    return rows
+
+
+def summary_markdown(rows: list[dict]) -> str:
+    cols = [f"{method}_{metric}" for metric in ("auroc", "auprc", "f1") for method in METHODS]
+    head = "| run | protocol | threshold | " + " | ".join(c.replace("_", " ") for c in cols) + " | published anchors |"
+    lines = [head, "|---|---|---|" + "---:|" * len(cols) + "---|"]
+    for r in rows:
+        lines.append(f"| {r['run']} | {r['protocol']} | {r['threshold']} | "
+                     + " | ".join(_fmt(r[c]) for c in cols) + f" | {r['published']} |")
+    return "\n".join(lines)
+
+
+@tasks.register("anomaly_all")
+def run_all(cfg, run) -> dict:
+    """Runs every anomaly experiment of `cfg.runs` into a subfolder and writes one summary table
+    (summary.md, summary.csv) and ROC / PR figures of all runs."""
+    import csv
+
+    from aejax import cli
+
+    results, curves = [], {}
+    for name in cfg.runs:
+        sub = run.workdir / name.replace("/", "__")
+        run.print(f"--- {name} -> {sub}")
+        res = cli.run_experiment(name, sub, quick=cfg.quick_runs, quiet=run.quiet)
+        results.append(res)
+        with np.load(sub / CURVES_FILE) as z:
+            curves[name] = (z["labels"], {m: z[f"scores_{m}"] for m in METHODS})
+        run.log({"run": name, "seconds": res["timing"]["seconds"], **res["metrics"]})
+    rows = summary_rows(results)
+    table = summary_markdown(rows)
+    (run.workdir / "summary.md").write_text(table + "\n")
+    with open(run.workdir / "summary.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    _curves_grid(run.workdir / "roc_all.png", curves, "roc")
+    _curves_grid(run.workdir / "pr_all.png", curves, "pr")
+    metrics = {}
+    for res in results:
+        short = res["experiment"].split("/", 1)[1]
+        for key, value in res["metrics"].items():
+            if not key.endswith("_std"):
+                metrics[f"{short}/{key}"] = value
+    adbench = [r for r in rows if r["run"].split("/")[1] in cfg.adbench_runs]
+    if adbench:
+        metrics["adbench_sets"] = len(adbench)
+        metrics["adbench_ae_at_least_pca_auroc"] = sum(r["ae_auroc"] >= r["pca_auroc"] for r in adbench)
+        metrics["adbench_ae_beats_iforest_auroc"] = sum(r["ae_auroc"] > r["iforest_auroc"] for r in adbench)
+    seconds = {res["experiment"]: round(res["timing"]["seconds"], 1) for res in results}
+    notes = ["Each run's own report.md (in its subfolder) names its protocol, threshold policy and seeds.",
+             f"Wall time per run (s): {seconds}."]
+    return {"metrics": metrics, "figures": ["roc_all.png", "pr_all.png"], "notes": notes,
+            "tables": {"Summary (AE / PCA / IForest; f1 at each run's threshold policy)": table}}

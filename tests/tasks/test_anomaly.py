@@ -1,5 +1,6 @@
 """Scores, threshold policies, metrics and protocols of aejax.tasks.anomaly."""
 
+import jax
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -188,3 +189,81 @@ def test_unsupervised_split_is_stratified_and_contaminated():
     one_class = an.drop_training_anomalies(split, labels)
     assert labels[one_class.train].sum() == 0 and one_class.protocol == "one-class"
     np.testing.assert_array_equal(one_class.test, split.test)
+
+
+def test_windows_to_series_mean_and_min():
+    # windows of size 3 at starts 0, 1, 2 over 5 steps with scores 1, 5, 3
+    mean = an.windows_to_series([1.0, 5.0, 3.0], [0, 1, 2], 3, 5)
+    np.testing.assert_allclose(mean, [1, 3, 3, 4, 3])
+    low = an.windows_to_series([1.0, 5.0, 3.0], [0, 1, 2], 3, 6, reduce="min")
+    np.testing.assert_allclose(low[:5], [1, 1, 1, 3, 3])
+    assert np.isnan(low[5])
+    with pytest.raises(ValueError, match="reduce='max'"):
+        an.windows_to_series([1.0], [0], 3, 5, reduce="max")
+
+
+# ----------------------------------------------------------------------------- runner pieces
+
+
+def _tiny_config(**model):
+    cfg = an.default_config("thyroid")
+    cfg.model.hidden = (4, 2)
+    cfg.train.epochs = 4
+    cfg.train.batch_size = 16
+    cfg.train.optimizer.learning_rate = 1e-2
+    cfg.model.update(model)
+    return cfg
+
+
+def _plane(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, 2)) @ rng.normal(size=(2, 6))).astype(np.float32)
+
+
+def _run(tmp_path):
+    from aejax.run import Run
+
+    return Run(tmp_path, quiet=True)
+
+
+def test_plain_tied_and_denoising_autoencoders_train(tmp_path):
+    x = _plane()
+    counts = {}
+    for name, cfg in {"plain": _tiny_config(), "tied": _tiny_config(tied=True)}.items():
+        model, params = an.train_autoencoder(cfg, _run(tmp_path / name), x, seed=0, tag="t")
+        counts[name] = sum(p.size for p in jax.tree_util.tree_leaves(params))
+        assert an.reconstruct(model, params, x).shape == x.shape
+    assert counts["plain"] - counts["tied"] == 6 * 4 + 4 * 2  # the decoder kernels
+    cfg = _tiny_config()
+    cfg.corruption.name, cfg.corruption.level = "gaussian", 0.1
+    model, params = an.train_autoencoder(cfg, _run(tmp_path / "dae"), x, seed=0, tag="t")
+    losses = [r["loss"] for r in _run(tmp_path / "dae").history() if "grad_norm" in r]
+    assert losses[-1] < losses[0]
+
+
+def test_reconstruct_pads_batches_without_changing_results(tmp_path):
+    x = _plane(n=37)
+    model, params = an.train_autoencoder(_tiny_config(), _run(tmp_path), x, seed=0, tag="t")
+    whole = an.reconstruct(model, params, x, batch_size=64)
+    np.testing.assert_allclose(an.reconstruct(model, params, x, batch_size=10), whole, rtol=1e-5, atol=1e-6)
+
+
+def test_side_by_side_models_train_independently(tmp_path):
+    # two series: the second is the first scaled by 10; each model keeps its own parameters
+    x1 = _plane(n=48)
+    x = np.stack([x1, 10 * x1], axis=1)  # [N, M=2, D]
+    model, params = an.train_autoencoder(_tiny_config(), _run(tmp_path), x, seed=0, tag="t", num_models=2)
+    assert params["enc_0"]["kernel"].shape == (2, 6, 4)
+    recon = an.reconstruct(model, params, x, batch_size=16, num_models=2)
+    single = an.reconstruct(model, an.take_model(params, 1), x[:, 1], batch_size=16)
+    np.testing.assert_allclose(recon[:, 1], single, rtol=1e-5, atol=1e-5)
+
+
+def test_threshold_config_errors():
+    cfg = _tiny_config()
+    cfg.threshold.policy = "p99"
+    with pytest.raises(ValueError, match="unknown threshold.policy 'p99'"):
+        an.threshold_from_config(cfg.threshold, SCORES)
+    cfg.threshold.policy, cfg.threshold.fit_on = "percentile", "validation"
+    with pytest.raises(ValueError, match="threshold.fit_on='validation' is not a split"):
+        an._thresholds(cfg, {"ae": {"train": SCORES, "test": SCORES}}, {})
