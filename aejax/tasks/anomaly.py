@@ -654,7 +654,17 @@ def save_scorer(run, model_cfg, params, preprocessor, threshold: Threshold,
     meta = {"model": config_lib.to_dict(model_cfg), "preprocessor": preprocessor.to_dict(),
             "threshold": threshold.to_dict(),
             "standardiser": standardiser.to_dict() if standardiser is not None else None}
-    run.checkpoints(MODEL_CHECKPOINTS, max_to_keep=1).save(0, {"params": params}, meta)
+    import shutil
+
+    from aejax.ckpt import Checkpoints
+
+    directory = run.workdir / MODEL_CHECKPOINTS
+    shutil.rmtree(directory, ignore_errors=True)  # a resumed run re-saves its (identical) model
+    checkpoints = Checkpoints(directory, max_to_keep=1)
+    try:
+        checkpoints.save(0, {"params": params}, meta)
+    finally:
+        checkpoints.close()
     (run.workdir / SCORER_FILE).write_text(json.dumps(meta, indent=1) + "\n")
 
 
@@ -993,7 +1003,7 @@ def summary_rows(results: list[dict]) -> list[dict]:
     rows = []
     for res in results:
         m, cfg = res["metrics"], res["config"]
-        anchors = "; ".join(f"{k} {v['value']:g} ({v['source']})" for k, v in res.get("reference", {}).items())
+        anchors = "; ".join(f"{k} {v['value']:g}" for k, v in res.get("reference", {}).items())
         row = {"run": res["experiment"], "protocol": cfg["protocol"]["name"], "threshold": cfg["threshold"]["policy"]}
         for metric in ("auroc", "auprc", "f1"):
             for method in METHODS:
@@ -1001,6 +1011,15 @@ def summary_rows(results: list[dict]) -> list[dict]:
         row["published"] = anchors or "none known"
         rows.append(row)
     return rows
+
+
+def anchor_sources(results: list[dict]) -> str:
+    """Markdown list: the source of every published number in the summary, per run."""
+    lines = []
+    for res in results:
+        for k, v in res.get("reference", {}).items():
+            lines.append(f"- {res['experiment']} {k} {v['value']:g}: {v['source']}")
+    return "\n".join(lines)
 
 
 def summary_markdown(rows: list[dict]) -> str:
@@ -1031,7 +1050,7 @@ def run_all(cfg, run) -> dict:
             curves[name] = (z["labels"], {m: z[f"scores_{m}"] for m in METHODS})
         run.log({"run": name, "seconds": res["timing"]["seconds"], **res["metrics"]})
     rows = summary_rows(results)
-    table = summary_markdown(rows)
+    table = summary_markdown(rows) + "\n\nPublished numbers:\n\n" + anchor_sources(results)
     (run.workdir / "summary.md").write_text(table + "\n")
     with open(run.workdir / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
