@@ -409,8 +409,11 @@ def default_config(dataset: str):
     ))
     c.preprocess = ConfigDict(dict(scaling="minmax", log1p=()))
     c.windows = ConfigDict(dict(size=32, train_stride=1))
+    # MLP kernels: LeCun-normal x 1 (Flax's Dense default; the engine's Glorot x 4 default suits
+    # deep logistic stacks and saturates these small tanh networks)
     c.model = ConfigDict(dict(kind="mlp", hidden=(16, 4), hidden_activation="tanh", code_activation="linear",
-                              output_activation="linear", tied=False, channels=(32, 16), kernel_size=7))
+                              output_activation="linear", tied=False, kernel_init="lecun_normal", init_scale=1.0,
+                              channels=(32, 16), kernel_size=7))
     c.loss = "squared_error"
     # denoising: train on corrupted inputs (aejax.corruption: gaussian, masking, salt_and_pepper)
     c.corruption = ConfigDict(dict(name="none", level=0.0))
@@ -452,7 +455,9 @@ def make_model(mcfg, example_shape: tuple[int, ...]):
     if mcfg.kind == "mlp":
         sizes = (int(np.prod(example_shape)),) + tuple(mcfg.hidden)
         acts = autoencoder.default_activations(len(sizes) - 1, mcfg.hidden_activation, mcfg.code_activation)
-        return autoencoder.Autoencoder(sizes, acts, output=mcfg.output_activation, tied=bool(mcfg.tied))
+        init = autoencoder.kernel_init(mcfg.get("kernel_init", "lecun_normal"), mcfg.get("init_scale", 1.0))
+        return autoencoder.Autoencoder(sizes, acts, output=mcfg.output_activation, tied=bool(mcfg.tied),
+                                       kernel_init=init)
     if mcfg.kind == "conv":
         if len(example_shape) != 2:
             raise ValueError(f"model.kind='conv' needs windows [T, C]; this data has examples of shape {example_shape}")
