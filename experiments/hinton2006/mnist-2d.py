@@ -5,6 +5,8 @@ Paper:    Hinton & Salakhutdinov (2006), Science 313:504, Fig. 3 (qualitative: t
           separates the classes far better than PCA).
 Metric:   test accuracy of a 10-nearest-neighbour classifier on the 2-D codes (fitted on the
           training codes); the autoencoder should beat PCA by at least 25 points.
+Measured: (seed 0, shared 2-core CPU, 1529 s) kNN accuracy AE 0.829 vs PCA 0.443 (+38.7
+          points); test SSE per image AE-2 26.57 vs PCA-2 43.64.
 """
 from aejax.config import reference
 from aejax.tasks.hinton2006 import default_config, make_quick
