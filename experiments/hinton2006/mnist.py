@@ -7,6 +7,9 @@ Protocol: RBMs 50 epochs per layer (CD-1, batches of 100); fine-tuning 200 epoch
           batches of 1000, 3 line searches of minimize.m per batch, float64.
 Expected: about 3.0; far too heavy for a 2-core CPU (about 36,000 line searches over 2.8 M
           parameters): run it on a GPU, or shorten finetune.cg.epochs and report how far it got.
+Measured: one minimize call (3 line searches, 1000 cases, about 7.3 function evaluations) takes
+          9.0 s in float64 and 3.2 s in float32 on the shared 2-core CPU, i.e. about 540 s per
+          epoch in float64 (about 30 h for 200 epochs); float32 reaches the same losses per call.
 """
 from aejax.tasks.hinton2006 import add_mnist_references, default_config, make_quick
 
