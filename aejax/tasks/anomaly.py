@@ -518,7 +518,9 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
         x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
     batch_size = min(cfg.train.batch_size, x.shape[0])
     total_steps = cfg.train.epochs * (x.shape[0] // batch_size)
-    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps), rng=train_rng)
+    tx = optim.make_optimizer(cfg.train.optimizer, total_steps)
+    # one compiled program instead of one small compile per optimizer-state leaf
+    state = jax.jit(lambda p, key: TrainState.create(params=p, tx=tx, rng=key))(params, train_rng)
     state = loop.fit(state, make_train_step(loss_fn), x, epochs=cfg.train.epochs, batch_size=batch_size, run=run,
                      checkpoints=run.checkpoints(f"checkpoints/{tag}"), checkpoint_every=cfg.train.checkpoint_every,
                      log_every=cfg.train.log_every, desc=tag, phase=tag)

@@ -6,7 +6,8 @@ Paper:    Zong et al. (2018), DAGMM, ICLR, Table 2: KDDCUP F1 0.9369 (DAGMM), 0.
 Protocol: random 50 % train / 50 % test, training on the non-anomalous (attack) rows only, one-hot
           protocol/service/flag + min-max scaled numerics (log1p on duration and byte counts),
           threshold flags the top 20 % of test scores (the known anomaly ratio), 3 seeds.
-Expected: AE F1 >= 0.94.
+Expected: target AE F1 >= 0.94; measured 0.867 +- 0.003 (3 seeds; PCA-4 0.864, IForest 0.919):
+          above the plain deep AE of DAGMM (0.7336), below DAGMM (0.9369).
 """
 import importlib.util
 from pathlib import Path
@@ -37,7 +38,7 @@ def get_config(arg=None):
     c.threshold.fit_on = "test"
     if arg == "quick":
         c.protocol.seeds = (0,)
-        c.protocol.max_train_rows = 20000
-        c.protocol.max_test_rows = 50000
+        c.protocol.max_train_rows = 10000
+        c.protocol.max_test_rows = 20000
         c.train.epochs = 3
     return c

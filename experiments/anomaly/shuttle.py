@@ -4,6 +4,7 @@ Run:      aejax run anomaly/shuttle        (quick: aejax run anomaly/shuttle --q
 Paper:    Han et al. (2022), ADBench, Appendix D Tables D4/D5 (70/30 stratified split, training on
           the contaminated 70 %, mean of 3 seeds).
 Expected: AE AUROC at least ADBench's PCA AUROC (the linear-autoencoder anchor).
+Measured: AUROC AE 0.9616, PCA with the AE's bottleneck 0.9467, IForest 0.9976 (3 seeds).
 """
 import importlib.util
 from pathlib import Path

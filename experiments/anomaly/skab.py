@@ -12,7 +12,7 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
           convolutions are slow on CPU); PCA (T2+Q-like) and IForest are fitted per file.
           Score aggregation (window means) and residual standardisation were chosen by looking at
           this run's test F1 (SKAB has no validation split): treat the F1 as optimistic.
-Expected: AE F1 >= 0.78.
+Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837).
 """
 import importlib.util
 from pathlib import Path
