@@ -27,6 +27,7 @@ def base_config() -> ConfigDict:
     c.paper = ""
     c.data_source = "bundled"  # bundled | generated | user-supplied
     c.reference = ConfigDict()  # metric name -> reference(...)
+    c.primary_metric = ""  # the reference `aejax list` shows (default: test_sse_per_image, else the first)
     c.data = ConfigDict(dict(name="mnist", data_dir=placeholder(str), train_split="train", test_split="test"))
     c.model = ConfigDict(
         dict(

@@ -50,7 +50,8 @@ def describe(name: str) -> dict:
     """Name, paper, primary metric, reference value, data source and one-line summary."""
     module = _module(name)
     cfg = module.get_config(None)
-    metric, ref = next(iter(cfg.reference.items()), (None, None))
+    metric = cfg.get("primary_metric") or ("test_sse_per_image" if "test_sse_per_image" in cfg.reference else next(iter(cfg.reference), None))
+    ref = cfg.reference.get(metric) if metric else None
     doc = (module.__doc__ or "").strip().splitlines()
     return {
         "name": name,

@@ -39,6 +39,7 @@ def adbench_config(dataset: str, arg=None) -> ConfigDict:
     c.paper = ADBENCH
     anchors = ADBENCH_ANCHORS[dataset]
     table = "ADBench Tables D4/D5"
+    c.primary_metric = "ae_auroc"
     c.reference.ae_auroc = reference(anchors["pca"][0], 0.0, f"{table}: PCA (linear-AE anchor; ADBench has no plain AE)",
                                      "AUROC", higher_is_better=True)
     c.reference.ae_auprc = reference(anchors["pca"][1], 0.0, f"{table}: PCA", "AUPRC", higher_is_better=True)
