@@ -27,6 +27,16 @@ def names() -> list[str]:
     )
 
 
+def sibling(path: str, name: str):
+    """Import module `name` from the folder of file `path`: how an experiment file shares a
+    family's `_common.py` (experiments are loaded by path, not as a package)."""
+    file = Path(path).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"aejax_experiment_{file.parent.name}_{name}".replace("-", "_"), file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _module(name: str):
     path = experiments_dir() / f"{name}.py"
     if not path.is_file():

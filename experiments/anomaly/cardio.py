@@ -6,12 +6,9 @@ Paper:    Han et al. (2022), ADBench, Appendix D Tables D4/D5 (70/30 stratified 
 Expected: AE AUROC at least ADBench's PCA AUROC (the linear-autoencoder anchor).
 Measured: AUROC AE 0.9535, PCA with the AE's bottleneck 0.8922, IForest 0.9306 (3 seeds).
 """
-import importlib.util
-from pathlib import Path
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 
 def get_config(arg=None):

@@ -11,14 +11,10 @@ Expected: AUROC / AUPRC and un-adjusted F1 are the honest numbers; the point-adj
           reported only as the extra column the anchors use. Measured: AE AUROC 0.574, F1 0.222,
           point-adjusted F1 0.801 (PCA 0.642 / 0.172, IForest 0.737 / 0.384): weak.
 """
-import importlib.util
-from pathlib import Path
-
 from aejax.config import reference
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 
 def get_config(arg=None):

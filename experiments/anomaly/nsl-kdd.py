@@ -11,14 +11,10 @@ Protocol: one-class; one-hot protocol/service/flag with training vocabularies, m
 Expected: AE accuracy on KDDTest+ in the 80s (%), AUROC above PCA's; measured accuracy 0.821,
           AUROC 0.952 (PCA 0.934, IForest 0.941); KDDTest-21: accuracy 0.670, AUROC 0.768.
 """
-import importlib.util
-from pathlib import Path
-
 from aejax.config import reference
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 
 def get_config(arg=None):

@@ -14,14 +14,10 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
           this run's test F1 (SKAB has no validation split): treat the F1 as optimistic.
 Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837).
 """
-import importlib.util
-from pathlib import Path
-
 from aejax.config import reference
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("anomaly_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 LEADERBOARD = "SKAB README leaderboard (outlier detection, all files)"
 

@@ -5,12 +5,9 @@ Paper:    Hinton & Salakhutdinov (2006), Science 313:504, Fig. 2B: test SSE per 
           (untied, RBM-pretrained); tying halves the kernel count.
 Expected: test SSE per image a little above the untied mnist/ae run.
 """
-import importlib.util
-from pathlib import Path
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("mnist_ae", Path(__file__).with_name("ae.py"))
-_ae = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_ae)
+_ae = sibling(__file__, "ae")
 
 
 def get_config(arg=None):

@@ -12,12 +12,9 @@ Protocol: 784-500-500 tied logistic DAEs (25 % masking, 10 epochs per layer) on 
           epochs selected on train[50000:].
 Expected: well below the supervised-only network; aims at the CAE row.
 """
-import importlib.util
-from pathlib import Path
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("semisup_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 
 def get_config(arg=None):

@@ -6,12 +6,9 @@ Protocol: as vincent2010/sda3-mnist without corruption (784-1000-1000-1000 tied 
           30 epochs per layer, 50 epochs of supervised training per mode, selection on train[50000:]).
 Expected: fine-tuned about 1.4-1.6 %. Heavy for a 2-core CPU (hours); fine on one GPU.
 """
-import importlib.util
-from pathlib import Path
+from aejax.registry import sibling
 
-_spec = importlib.util.spec_from_file_location("vincent2010_common", Path(__file__).with_name("_common.py"))
-_common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_common)
+_common = sibling(__file__, "_common")
 
 
 def get_config(arg=None):
