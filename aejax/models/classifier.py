@@ -24,6 +24,9 @@ class Classifier(nn.Module):
       head_sizes: widths of the hidden layers between the code and the output (may be empty).
       head_activation: activation of the head's hidden layers.
       num_classes: output classes.
+      frozen_layers: the bottom `frozen_layers` encoder layers pass no gradient back
+        (`stop_gradient` on their output), so backpropagation skips them; use it with
+        `masked_optimizer`, which zeroes their updates.
       dtype: computation dtype; parameters stay float32.
     """
 
@@ -32,6 +35,7 @@ class Classifier(nn.Module):
     head_sizes: Sequence[int] = ()
     head_activation: str = "sigmoid"
     num_classes: int = 10
+    frozen_layers: int = 0
     dtype: Any = None
 
     def setup(self):
@@ -49,8 +53,10 @@ class Classifier(nn.Module):
 
     def encode(self, x: jax.Array) -> jax.Array:
         """[B, encoder_sizes[0]] -> codes [B, encoder_sizes[-1]]."""
-        for layer, act in zip(self.enc, self._encoder_activations):
+        for i, (layer, act) in enumerate(zip(self.enc, self._encoder_activations)):
             x = act(layer(x))
+            if i + 1 == self.frozen_layers:
+                x = jax.lax.stop_gradient(x)
         return x
 
     def __call__(self, x: jax.Array) -> jax.Array:

@@ -102,7 +102,9 @@ def train_classifier(cfg, run, model, params: dict, trainable_encoder_layers: in
     state = TrainState.create(params=jax.tree_util.tree_map(lambda a: jnp.array(a, copy=True), params), tx=tx,
                               rng=jax.random.PRNGKey(seed))
     if loss_fn is None:
-        loss_fn = classification_loss(model, corruption.from_config(cfg.classify.input_corruption))
+        num_layers = len(model.encoder_sizes) - 1
+        frozen = num_layers - (num_layers if trainable_encoder_layers is None else trainable_encoder_layers)
+        loss_fn = classification_loss(model.clone(frozen_layers=frozen), corruption.from_config(cfg.classify.input_corruption))
     best_ckpt = run.checkpoints(f"{phase}/best", max_to_keep=1)
     best = {"val_error": float("inf"), "epoch": 0}
     if best_ckpt.latest_step() is not None:

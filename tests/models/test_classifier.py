@@ -85,3 +85,18 @@ def test_bad_inputs_name_the_problem():
     wrong = {**params, "enc_0": {"kernel": jnp.zeros((12, 9)), "bias": jnp.zeros((9,))}}
     with pytest.raises(ValueError, match=r"enc_0/kernel has shape \(12, 9\), the classifier needs \(12, 8\)"):
         classifier_lib.with_encoder(params, wrong)
+
+
+def test_frozen_layers_stop_backpropagation_without_changing_the_forward_pass():
+    params = classifier_lib.init_params(_model(), jax.random.PRNGKey(0))
+    x, y = _data()
+    grads = {k: jax.grad(lambda p: classification_loss(_model(frozen_layers=k))(p, (x, y), None)[0])(params) for k in (0, 2)}
+    for name in ("enc_0", "enc_1"):
+        assert not np.any(np.asarray(grads[2][name]["kernel"]))
+        assert np.any(np.asarray(grads[0][name]["kernel"]))
+    for name in ("enc_2", "head_0", "out"):
+        np.testing.assert_allclose(grads[2][name]["kernel"], grads[0][name]["kernel"], rtol=1e-6)
+    np.testing.assert_array_equal(_model(frozen_layers=2).apply({"params": params}, x), _model().apply({"params": params}, x))
+    flops = {k: jax.jit(jax.grad(lambda p: classification_loss(_model(frozen_layers=k))(p, (x, y), None)[0]))
+             .lower(params).compile().cost_analysis()["flops"] for k in (0, 3)}
+    assert flops[3] < 0.8 * flops[0]
