@@ -3,19 +3,25 @@
 Pure functions over a params pytree ``{"kernel": [V, H], "visible_bias": [V], "hidden_bias": [H]}``;
 the momentum increments live in a separate pytree of the same structure.
 
-Three kinds of units, following the authors' released code (spec ``hinton2006.md`` section 2.2-2.4):
+Four kinds of units, following the authors' released code (spec ``hinton2006.md`` section 2.2-2.5):
 
 * binary visible / binary hidden (``rbm.m``), learning rate 0.1;
 * binary visible / linear hidden units with unit-variance Gaussian noise (``rbmhidlinear.m``),
   used for the code layer, learning rate 0.001;
 * linear visible units with unit-variance Gaussian noise / binary hidden (faces, first layer),
-  learning rate 0.001.
+  learning rate 0.001;
+* softmax visible units for word counts (documents, first layer; spec section 2.5 and 1.5, the
+  "constrained Poisson" model of the same authors): the data v are a document's counts over the
+  vocabulary, L = sum_i v_i its length; the hidden input is v W + b_h (= L times the input of the
+  word probabilities v / L, so the bottom-up weights are L times the top-down ones) and the
+  reconstruction is E[v | h] = L softmax(h W' + b_v): counts that sum to L. Learning rate 0.001.
 
 CD-k per minibatch v0 [N, V] (k=1 is the paper's setting):
 
 1. p0 = E[h | v0] (logistic probabilities, or the linear mean); positive statistics use p0.
 2. h = a sample of the hidden units (binary: 1[p > u], u ~ U(0,1); linear: mean + N(0,1)).
-3. v1 = E[v | h] (logistic probabilities or the linear mean; the reconstruction is not sampled).
+3. v1 = E[v | h] (logistic probabilities, the linear mean, or L times the softmax; the
+   reconstruction is not sampled).
 4. p1 = E[h | v1]; for k > 1 steps 2-4 repeat from p1. Negative statistics use v_k and p_k.
 5. Increments: dW <- m dW + lr ((v0'p0 - vk'pk)/N - weight_cost W);
    db_v <- m db_v + lr/N (sum v0 - sum vk); db_h <- m db_h + lr/N (sum p0 - sum pk).
@@ -36,6 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 
 UNIT_TYPES = ("binary", "gaussian")
+VISIBLE_UNIT_TYPES = UNIT_TYPES + ("softmax",)
 
 Params = dict[str, jax.Array]
 
@@ -45,10 +52,11 @@ class CDConfig:
     """Hyper-parameters of CD-k training (defaults = the released code, binary units).
 
     Attributes:
-      visible: "binary" (logistic) or "gaussian" (linear, unit variance) visible units.
+      visible: "binary" (logistic), "gaussian" (linear, unit variance) or "softmax" (word
+        counts: L times a softmax over the vocabulary, L the document length) visible units.
       hidden: "binary" (logistic) or "gaussian" (linear, unit variance) hidden units.
       learning_rate: epsilon for weights and both biases; None = 0.1 for binary-binary,
-        0.001 when either layer is Gaussian.
+        0.001 otherwise (a Gaussian layer or softmax visible units).
       weight_cost: L2 coefficient on the kernel, inside the learning-rate term.
       initial_momentum, final_momentum: momentum before / after ``momentum_switch_epoch``.
       momentum_switch_epoch: epochs (1-based) <= this use ``initial_momentum``.
@@ -67,16 +75,16 @@ class CDConfig:
     init_scale: float = 0.1
 
     def __post_init__(self):
-        for field in ("visible", "hidden"):
+        for field, allowed in (("visible", VISIBLE_UNIT_TYPES), ("hidden", UNIT_TYPES)):
             value = getattr(self, field)
-            if value not in UNIT_TYPES:
-                raise ValueError(f"CDConfig.{field}={value!r}: expected one of {UNIT_TYPES}.")
+            if value not in allowed:
+                raise ValueError(f"CDConfig.{field}={value!r}: expected one of {allowed}.")
         if self.k < 1:
             raise ValueError(f"CDConfig.k={self.k}: CD-k needs at least one Gibbs step (k >= 1).")
 
     @property
     def lr(self) -> float:
-        """The effective learning rate (0.1 binary-binary, 0.001 with a Gaussian layer)."""
+        """The effective learning rate (0.1 binary-binary, 0.001 otherwise)."""
         if self.learning_rate is not None:
             return float(self.learning_rate)
         return 0.1 if self.visible == self.hidden == "binary" else 0.001
@@ -110,9 +118,23 @@ def hidden_mean(params: Params, v: jax.Array, unit_type: str = "binary") -> jax.
     return _mean(v @ params["kernel"] + params["hidden_bias"], unit_type)
 
 
-def visible_mean(params: Params, h: jax.Array, unit_type: str = "binary") -> jax.Array:
-    """E[v | h] [N, V]: logistic probabilities (binary) or the linear mean (gaussian)."""
-    return _mean(h @ params["kernel"].T + params["visible_bias"], unit_type)
+def visible_mean(params: Params, h: jax.Array, unit_type: str = "binary",
+                 length: jax.Array | None = None) -> jax.Array:
+    """E[v | h] [N, V]: logistic probabilities (binary), the linear mean (gaussian), or for
+    "softmax" the expected counts ``length[:, None] * softmax(h W' + b_v)`` (each row sums to
+    its document length; ``length`` [N] is required)."""
+    pre = h @ params["kernel"].T + params["visible_bias"]
+    if unit_type == "softmax":
+        if length is None:
+            raise ValueError("visible_mean(unit_type='softmax') needs the document lengths "
+                             "`length` [N] (the row sums of the count data).")
+        return length[:, None] * jax.nn.softmax(pre, axis=-1)
+    return _mean(pre, unit_type)
+
+
+def document_length(v: jax.Array) -> jax.Array:
+    """L [N]: total word count of each document in count data ``v`` [N, V]."""
+    return jnp.sum(v, axis=1)
 
 
 def sample_noise(key: jax.Array, config: CDConfig, batch_size: int, n_hidden: int,
@@ -139,7 +161,7 @@ def cd_step(params: Params, increments: Params, v0: jax.Array, noise: jax.Array,
 
     Args:
       params, increments: RBM parameters and momentum increments.
-      v0: data [N, V].
+      v0: data [N, V] (word counts for softmax visible units).
       noise: [k, N, H] draws from ``sample_noise``.
       momentum: scalar momentum for this update.
       config: CDConfig.
@@ -149,11 +171,12 @@ def cd_step(params: Params, increments: Params, v0: jax.Array, noise: jax.Array,
     """
     n = v0.shape[0]
     lr = config.lr
+    length = document_length(v0) if config.visible == "softmax" else None
     p0 = hidden_mean(params, v0, config.hidden)
     vk, pk, v1 = v0, p0, None
     for step in range(config.k):
         h = _sample_hidden(pk, noise[step], config.hidden)
-        vk = visible_mean(params, h, config.visible)
+        vk = visible_mean(params, h, config.visible, length)
         pk = hidden_mean(params, vk, config.hidden)
         if v1 is None:
             v1 = vk

@@ -1,4 +1,5 @@
-"""CD-k against a NumPy transcription of the authors' rbm.m / rbmhidlinear.m (spec section 2.2-2.4)."""
+"""CD-k against a NumPy transcription of the authors' rbm.m / rbmhidlinear.m (spec section 2.2-2.4)
+and of the count-data (constrained Poisson / softmax visible) RBM of spec section 2.5."""
 
 import jax
 import jax.numpy as jnp
@@ -10,7 +11,10 @@ from aejax.models import rbm
 
 def numpy_rbm_m(vishid, visbiases, hidbiases, vishidinc, visbiasinc, hidbiasinc, data, draws,
                 momentum, epsilon, weightcost, hidden="binary", visible="binary"):
-    """Line-by-line transcription of one minibatch of rbm.m (rbmhidlinear.m for Gaussian hidden)."""
+    """Line-by-line transcription of one minibatch of rbm.m (rbmhidlinear.m for Gaussian hidden).
+
+    visible="softmax": ``data`` are word counts; the reconstruction is the document length times
+    the softmax of the top-down input (spec section 2.5), everything else unchanged."""
     numcases = data.shape[0]
     logistic = lambda x: 1.0 / (1.0 + np.exp(-x))
     if hidden == "binary":
@@ -25,7 +29,14 @@ def numpy_rbm_m(vishid, visbiases, hidbiases, vishidinc, visbiasinc, hidbiasinc,
     else:
         poshidstates = poshidprobs + draws
     negpre = poshidstates @ vishid.T + visbiases
-    negdata = logistic(negpre) if visible == "binary" else negpre
+    if visible == "binary":
+        negdata = logistic(negpre)
+    elif visible == "softmax":
+        doclength = data.sum(1, keepdims=True)
+        expo = np.exp(negpre - negpre.max(1, keepdims=True))
+        negdata = doclength * expo / expo.sum(1, keepdims=True)
+    else:
+        negdata = negpre
     if hidden == "binary":
         neghidprobs = logistic(negdata @ vishid + hidbiases)
     else:
@@ -41,7 +52,7 @@ def numpy_rbm_m(vishid, visbiases, hidbiases, vishidinc, visbiasinc, hidbiasinc,
             vishidinc, visbiasinc, hidbiasinc, err)
 
 
-def _tiny_problem(seed=0, n=7, v=6, h=5):
+def _tiny_problem(seed=0, n=7, v=6, h=5, counts=False):
     rng = np.random.default_rng(seed)
     params = {
         "kernel": 0.1 * rng.standard_normal((v, h)),
@@ -49,7 +60,7 @@ def _tiny_problem(seed=0, n=7, v=6, h=5):
         "hidden_bias": 0.2 * rng.standard_normal(h),
     }
     increments = {key: 0.01 * rng.standard_normal(value.shape) for key, value in params.items()}
-    data = rng.uniform(size=(n, v))
+    data = rng.poisson(3.0, size=(n, v)).astype(np.float64) if counts else rng.uniform(size=(n, v))
     return params, increments, data
 
 
@@ -61,9 +72,11 @@ def _as_jax(tree):
     ("binary", "binary", 0.5),
     ("gaussian", "binary", 0.9),
     ("binary", "gaussian", 0.9),
+    ("binary", "softmax", 0.5),
+    ("gaussian", "softmax", 0.9),
 ])
 def test_cd1_matches_numpy_transcription(hidden, visible, momentum):
-    params, increments, data = _tiny_problem()
+    params, increments, data = _tiny_problem(counts=visible == "softmax")
     config = rbm.CDConfig(visible=visible, hidden=hidden)
     noise = rbm.sample_noise(jax.random.key(3), config, data.shape[0], 5)
     expected = numpy_rbm_m(params["kernel"], params["visible_bias"], params["hidden_bias"],
@@ -109,6 +122,7 @@ def test_learning_rate_defaults_and_momentum_schedule():
     assert rbm.CDConfig().lr == 0.1
     assert rbm.CDConfig(hidden="gaussian").lr == 0.001
     assert rbm.CDConfig(visible="gaussian").lr == 0.001
+    assert rbm.CDConfig(visible="softmax").lr == 0.001
     assert rbm.CDConfig(learning_rate=0.05).lr == 0.05
     config = rbm.CDConfig()
     assert [config.momentum(e) for e in (1, 5, 6, 50)] == [0.5, 0.5, 0.9, 0.9]
@@ -117,6 +131,8 @@ def test_learning_rate_defaults_and_momentum_schedule():
 def test_bad_config_names_the_value():
     with pytest.raises(ValueError, match="'bernoulli'"):
         rbm.CDConfig(hidden="bernoulli")
+    with pytest.raises(ValueError, match="'softmax'"):
+        rbm.CDConfig(hidden="softmax")
     with pytest.raises(ValueError, match="k=0"):
         rbm.CDConfig(k=0)
 
@@ -164,3 +180,50 @@ def test_make_batches_fixed_and_rejects_oversized_batch():
     np.testing.assert_array_equal(batches[1, 0], [6.0, 7.0])
     with pytest.raises(ValueError, match="batch_size=11"):
         rbm.make_batches(data, 11, None)
+
+
+def test_softmax_reconstruction_is_a_distribution_scaled_by_document_length():
+    params, _, counts = _tiny_problem(counts=True)
+    counts[2] = 0.0  # an empty document reconstructs to zero counts
+    h = (np.random.default_rng(1).uniform(size=(counts.shape[0], 5)) > 0.5).astype(np.float64)
+    length = rbm.document_length(jnp.asarray(counts, jnp.float32))
+    recon = np.asarray(rbm.visible_mean(_as_jax(params), jnp.asarray(h, jnp.float32), "softmax",
+                                        length))
+    assert (recon >= 0).all()
+    np.testing.assert_allclose(recon.sum(1), counts.sum(1), rtol=1e-6)
+    np.testing.assert_allclose(recon[2], 0.0)
+    # Word i's share of each document is exp(input_i) / sum_k exp(input_k).
+    top_down = h @ params["kernel"].T + params["visible_bias"]
+    share = np.exp(top_down) / np.exp(top_down).sum(1, keepdims=True)
+    nonempty = counts.sum(1) > 0
+    np.testing.assert_allclose(recon[nonempty] / counts.sum(1, keepdims=True)[nonempty],
+                               share[nonempty], rtol=1e-5)
+
+
+def test_softmax_hidden_input_scales_with_document_length():
+    # The same word proportions at twice the length double the bottom-up input (v W).
+    params, _, counts = _tiny_problem(counts=True)
+    params = _as_jax({**params, "hidden_bias": np.zeros(5)})
+    counts = jnp.asarray(counts, jnp.float32)
+    once = rbm.hidden_mean(params, counts, "gaussian")
+    np.testing.assert_allclose(rbm.hidden_mean(params, 2 * counts, "gaussian"), 2 * once,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_softmax_visible_needs_document_lengths():
+    params, _, _ = _tiny_problem()
+    with pytest.raises(ValueError, match="length"):
+        rbm.visible_mean(_as_jax(params), jnp.zeros((2, 5)), "softmax")
+
+
+def test_softmax_rbm_learns_topic_documents():
+    # Documents drawn from two word distributions: CD-1 lowers the reconstruction error of the
+    # counts well below that of the first epoch.
+    rng = np.random.default_rng(0)
+    topics = rng.dirichlet(np.full(30, 0.1), 2)
+    docs = np.stack([rng.multinomial(rng.integers(20, 60), topics[i % 2]) for i in range(400)])
+    _, history = rbm.train(jax.random.key(0), docs.astype(np.float32), 8,
+                           rbm.CDConfig(visible="softmax", learning_rate=0.01), epochs=15,
+                           batch_size=50)
+    assert all(np.isfinite(history))
+    assert history[-1] < 0.7 * history[0]
