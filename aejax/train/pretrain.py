@@ -84,7 +84,9 @@ def rbm_stages(sizes: Sequence[int], epochs: int, *, batch_size: int = 100,
     """The H&S stack for ``sizes`` (e.g. (784, 1000, 500, 250, 30)).
 
     Binary hidden units everywhere except the code layer (``code_units``, Gaussian = linear);
-    ``visible`` sets the first RBM's visible units (Gaussian for real-valued data such as faces).
+    ``visible`` sets the first RBM's visible units by name (``rbm.VISIBLE_UNIT_TYPES``):
+    "gaussian" for real-valued data such as faces, "softmax" for word-count vectors (documents;
+    its inputs and those of the unrolled encoder are then the counts).
     Learning rates default to 0.1, or 0.001 for RBMs with a Gaussian layer.
     ``first_learning_rate`` / ``first_epochs`` override the first RBM only.
     """

@@ -63,6 +63,22 @@ def test_rbm_stages_follow_the_paper():
     faces = pretrain.rbm_stages((625, 2000, 30), epochs=50, visible="gaussian", first_epochs=200)
     assert faces[0].config.visible == "gaussian" and faces[0].config.lr == 0.001
     assert faces[0].epochs == 200 and faces[1].config.visible == "binary"
+    documents = pretrain.rbm_stages((2000, 500, 250, 125, 10), epochs=50, visible="softmax",
+                                    learning_rate=0.1, first_learning_rate=0.001)
+    assert [s.config.visible for s in documents] == ["softmax", "binary", "binary", "binary"]
+    assert [s.config.lr for s in documents] == [0.001, 0.1, 0.1, 0.001]
+    with pytest.raises(ValueError, match="'poisson'"):
+        pretrain.rbm_stages((20, 5), epochs=1, visible="poisson")
+
+
+def test_softmax_stage_encodes_counts_for_the_next_stage():
+    counts = jnp.asarray(np.random.default_rng(0).poisson(2.0, (30, 8)), jnp.float32)
+    stage = pretrain.rbm_stages((8, 4), epochs=2, batch_size=10, visible="softmax",
+                                code_units="binary")[0]
+    layer = stage.train(jax.random.key(0), counts, lambda record: None)
+    expected = _sigmoid(np.asarray(counts) @ np.asarray(layer["encoder"]["kernel"])
+                        + np.asarray(layer["encoder"]["bias"]))
+    np.testing.assert_allclose(stage.encode(layer, counts), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_next_stage_trains_on_hidden_probabilities():
