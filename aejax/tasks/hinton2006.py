@@ -20,6 +20,7 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 from jax.flatten_util import ravel_pytree
 
 from aejax import data, losses, params as params_lib, plots, tasks
@@ -151,13 +152,42 @@ def load_data(cfg, workdir) -> dict:
             "image_shape": (side, side), "notes": []}
 
 
+# ------------------------------------------------------------------------- word-count objective
+def word_probabilities(counts: jax.Array) -> jax.Array:
+    """[N, V] counts -> [N, V] document-specific word probabilities counts / L (zero rows stay 0)."""
+    return counts / jnp.maximum(jnp.sum(counts, axis=-1, keepdims=True), 1e-12)
+
+
+def softmax_cross_entropy(logits: jax.Array, target: jax.Array) -> jax.Array:
+    """-sum_i p_i log softmax(logits)_i with p = target / sum(target), [N, V], [N, V] -> [N].
+
+    The documents net's objective (spec section 1.5: a softmax output over the vocabulary and
+    the multiclass cross-entropy against the word probabilities); ``target`` may be counts.
+    """
+    return optax.softmax_cross_entropy(logits, word_probabilities(target))
+
+
+# Registered as a training objective by name (config ``loss``), beside aejax.losses' own.
+losses.OBJECTIVES.setdefault("softmax_cross_entropy", softmax_cross_entropy)
+
+
+def counts_input(cfg) -> bool:
+    """Whether the net reads word counts: the first RBM has softmax (count) visible units."""
+    return cfg.pretrain.visible == "softmax"
+
+
 # ----------------------------------------------------------------------------------- metrics
-def make_sse_per_image(model, batch_size: int):
+def make_sse_per_image(model, batch_size: int, counts: bool = False):
     """A jitted ``(params, x [N, D]) -> float``: mean over images of the summed squared error
-    of the deterministic reconstruction (the paper's metric)."""
-    per_example = jax.jit(lambda p, xs: batched_map(
-        lambda b: losses.sse(model.apply({"params": p}, b, method="reconstruct"), b),
-        xs, batch_size))
+    of the deterministic reconstruction (the paper's metric). With ``counts`` the inputs are
+    word counts, the reconstruction is softmax(logits) and the target the word probabilities."""
+    def per_batch(p, b):
+        if counts:
+            return losses.sse(jax.nn.softmax(model.apply({"params": p}, b), axis=-1),
+                              word_probabilities(b))
+        return losses.sse(model.apply({"params": p}, b, method="reconstruct"), b)
+
+    per_example = jax.jit(lambda p, xs: batched_map(lambda b: per_batch(p, b), xs, batch_size))
     return lambda params, x: float(jnp.mean(per_example(params, x)))
 
 
@@ -343,7 +373,17 @@ def run_hinton2006(cfg, run) -> dict:
     d = load_data(cfg, run.workdir)
     notes = list(d["notes"])
     train_np, test_np = d["train_x"], d["test_x"]
-    train_x, test_x = jax.device_put(train_np), jax.device_put(test_np)
+    if counts_input(cfg):
+        if cfg.loss != "softmax_cross_entropy":
+            raise ValueError(f"loss={cfg.loss!r} with count inputs (pretrain.visible='softmax'); "
+                             "use loss='softmax_cross_entropy' (targets: word probabilities).")
+        notes.append("Net input: word counts (first RBM: softmax visible units, hidden input from "
+                     "the counts, reconstruction L * softmax); fine-tuning target: word "
+                     f"probabilities, loss {cfg.loss}; SSE metrics compare softmax outputs with "
+                     "word probabilities.")
+    net_train, net_test = ((d["train_counts"], d["test_counts"]) if counts_input(cfg)
+                           else (train_np, test_np))
+    train_x, test_x = jax.device_put(net_train), jax.device_put(net_test)
     sizes = tuple(cfg.model.sizes)
     if train_np.shape[1] != sizes[0]:
         raise ValueError(f"model.sizes[0]={sizes[0]} but the data have {train_np.shape[1]} features; "
@@ -360,13 +400,15 @@ def run_hinton2006(cfg, run) -> dict:
         fitted = pca_lib.fit(train_np, k)
         metrics[f"pca_{k}_test_sse_per_image"] = pca_lib.sse_per_example(fitted, test_np)
         recon_rows[f"PCA-{k}"] = pca_lib.reconstruct(fitted, shown)
+    base_train_x, base_test_x = ((jax.device_put(train_np), jax.device_put(test_np))
+                                 if counts_input(cfg) else (train_x, test_x))
     for k in cfg.baselines.logistic_pca:
         net, lp_params = logistic_pca.fit(
-            train_x, k, epochs=cfg.baselines.logistic_pca_epochs,
+            base_train_x, k, epochs=cfg.baselines.logistic_pca_epochs,
             batch_size=cfg.baselines.logistic_pca_batch_size, seed=cfg.seed, run=run,
             phase=f"logistic_pca_{k}")
         metrics[f"logistic_pca_{k}_test_sse_per_image"] = logistic_pca.sse_per_example(
-            net, lp_params, test_x, eval_bs)
+            net, lp_params, base_test_x, eval_bs)
         recon_rows[f"logistic PCA-{k}"] = np.asarray(
             net.apply({"params": lp_params}, shown, method="reconstruct"))
     metrics["baselines_seconds"] = time.perf_counter() - t_start
@@ -387,7 +429,7 @@ def run_hinton2006(cfg, run) -> dict:
         notes.append("No pretraining: " + (f"kernels ~ {cfg.model.init_scale} N(0, 1), zero biases."
                                            if cfg.model.init_scale > 0 else "default init."))
     metrics["pretrain_seconds"] = time.perf_counter() - t
-    sse_per_image = make_sse_per_image(model, eval_bs)
+    sse_per_image = make_sse_per_image(model, eval_bs, counts=counts_input(cfg))
     metrics["initial_test_sse_per_image"] = sse_per_image(params, test_x)
     run.print(params_lib.table(params))
     run.print(f"before fine-tuning: test SSE per image {metrics['initial_test_sse_per_image']:.4f}")
@@ -401,7 +443,7 @@ def run_hinton2006(cfg, run) -> dict:
     # Fine-tuning.
     t = time.perf_counter()
     if protocol == "cg":
-        params = finetune_cg(cfg, run, model, params, train_np, evaluate)
+        params = finetune_cg(cfg, run, model, params, net_train, evaluate)
         notes.append(f"Fine-tuning: conjugate gradients (minimize.m port), {cfg.finetune.cg.epochs} "
                      f"epochs of {cfg.finetune.cg.batch_size}-case batches, "
                      f"{cfg.finetune.cg.line_searches} line searches per batch, "

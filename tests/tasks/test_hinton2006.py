@@ -143,3 +143,54 @@ def test_bad_protocol_and_size_mismatch_are_named(tmp_path):
     cfg.finetune.protocol = "lbfgs"
     with pytest.raises(ValueError, match="'lbfgs'"):
         hinton2006.run_hinton2006(cfg, Run(tmp_path / "b", quiet=True))
+
+
+def test_softmax_cross_entropy_against_word_probabilities_by_hand():
+    logits = np.array([[0.0, np.log(3.0)], [1.0, 1.0]], np.float32)
+    counts = np.array([[2.0, 6.0], [5.0, 0.0]], np.float32)
+    # Row 0: p = (1/4, 3/4), softmax = (1/4, 3/4): entropy of p. Row 1: p = (1, 0), softmax = 1/2.
+    expected = [-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)), np.log(2.0)]
+    np.testing.assert_allclose(hinton2006.softmax_cross_entropy(logits, counts), expected, rtol=1e-6)
+    # Counts and their word probabilities give the same loss.
+    np.testing.assert_allclose(hinton2006.softmax_cross_entropy(logits, counts / counts.sum(1, keepdims=True)),
+                               expected, rtol=1e-6)
+
+
+def _tiny_documents_config():
+    c = hinton2006.default_config()
+    c.data.name = "20news"
+    c.data.synthetic = True
+    c.data.vocabulary = 60
+    c.model.sizes = (60, 16, 4)
+    c.loss = "softmax_cross_entropy"
+    c.pretrain.visible = "softmax"
+    c.pretrain.first_learning_rate = 0.01
+    c.pretrain.epochs = 3
+    c.pretrain.batch_size = 50
+    c.baselines.pca = ()
+    c.baselines.logistic_pca = ()
+    c.finetune.cg.epochs = 1
+    c.finetune.cg.batch_size = 150
+    c.finetune.cg.line_searches = 2
+    c.eval.retrieval = True
+    return c
+
+
+def test_tiny_documents_run_reads_counts_and_fine_tunes_softmax_output(tmp_path):
+    out = hinton2006.run_hinton2006(_tiny_documents_config(), Run(tmp_path, quiet=True))
+    m = out["metrics"]
+    # SSE between softmax outputs and word probabilities falls with CG on the softmax loss.
+    assert m["test_sse_per_image"] < m["initial_test_sse_per_image"]
+    assert 0.0 <= m["retrieval_accuracy_at_1_autoencoder"] <= 1.0
+    assert "retrieval_gain_over_lsa" in m
+    records = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    first_rbm = [r["rbm_recon_sse_per_example"] for r in records
+                 if r.get("phase") == "pretrain/enc_0"]
+    assert len(first_rbm) == 3 and first_rbm[-1] < first_rbm[0]
+
+
+def test_count_inputs_need_the_softmax_loss(tmp_path):
+    cfg = _tiny_documents_config()
+    cfg.loss = "cross_entropy"
+    with pytest.raises(ValueError, match="softmax_cross_entropy"):
+        hinton2006.run_hinton2006(cfg, Run(tmp_path, quiet=True))
