@@ -194,3 +194,15 @@ def test_count_inputs_need_the_softmax_loss(tmp_path):
     cfg.loss = "cross_entropy"
     with pytest.raises(ValueError, match="softmax_cross_entropy"):
         hinton2006.run_hinton2006(cfg, Run(tmp_path, quiet=True))
+
+
+def test_rcv1_loader_gives_counts_probabilities_and_topic_labels(tmp_path):
+    cfg = ConfigDict({"synthetic": True, "vocabulary": 50, "data_dir": None})
+    d = hinton2006_data.load_rcv1(cfg, tmp_path)
+    assert d["train_counts"].shape == (300, 50) and d["test_counts"].shape == (300, 50)
+    nonempty = d["train_counts"].sum(1) > 0
+    np.testing.assert_allclose(d["train_x"][nonempty].sum(1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(d["train_x"] * d["train_counts"].sum(1, keepdims=True),
+                               d["train_counts"], rtol=1e-5, atol=1e-5)
+    # Generated documents: topic T0k of 4 plus the shared GCAT; labels are the T0k (1..4).
+    assert set(np.unique(d["train_y"]).tolist()) == {1, 2, 3, 4}
