@@ -4,10 +4,16 @@ Run:      aejax run anomaly/kddcup99        (quick: aejax run anomaly/kddcup99 -
 Paper:    Zong et al. (2018), DAGMM, ICLR, Table 2: KDDCUP F1 0.9369 (DAGMM), 0.7336 (PAE, a
           layer-wise pretrained deep AE scored by reconstruction error).
 Protocol: random 50 % train / 50 % test, training on the non-anomalous (attack) rows only, one-hot
-          protocol/service/flag + min-max scaled numerics (log1p on duration and byte counts),
-          threshold flags the top 20 % of test scores (the known anomaly ratio), 3 seeds.
-Expected: target AE F1 >= 0.94; measured 0.867 +- 0.003 (3 seeds; PCA-4 0.864, IForest 0.919):
-          above the plain deep AE of DAGMM (0.7336), below DAGMM (0.9369).
+          protocol/service/flag + standardised numerics (log1p on duration and byte counts, mean and
+          std of the training rows), threshold flags the top 20 % of test scores (the known anomaly
+          ratio, as DAGMM), 3 seeds.
+Model:    120-60-30-10 tanh MLP AE, 15 epochs. Chosen on a validation split carved from the
+          *training* half of selection seeds 100-101 (30 % of it, labels kept for scoring only);
+          the test halves of seeds 0-2 were not looked at. On that validation: min-max scaling with
+          (32, 8, 4) F1 0.857; standard scaling 0.966; + 15 epochs 0.977; + (60, 30, 10) 0.988.
+Expected: target AE F1 >= 0.94; measured 0.9873 +- 0.0013 (P 0.979, R 0.996, AUROC 0.9991; 3 seeds,
+          119 s on a shared 2-core CPU; PCA-10 0.956, IForest 0.919): above DAGMM (0.9369) and its
+          plain deep AE (0.7336).
 """
 from aejax.config import reference
 from aejax.registry import sibling
@@ -24,10 +30,10 @@ def get_config(arg=None):
     c.reference.ae_recall = reference(0.9442, 0.0, "DAGMM Table 2, KDDCUP: DAGMM", "recall", higher_is_better=True)
     c.protocol.name = "one-class"
     c.protocol.train_fraction = 0.5
-    c.preprocess.scaling = "minmax"
+    c.preprocess.scaling = "standard"
     c.preprocess.log1p = ("duration", "src_bytes", "dst_bytes")
-    c.model.hidden = (32, 8, 4)
-    c.train.epochs = 5
+    c.model.hidden = (60, 30, 10)
+    c.train.epochs = 15
     c.train.batch_size = 512
     c.threshold.policy = "contamination"
     c.threshold.rate = 0.2
