@@ -372,6 +372,8 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 METHODS = ("ae", "pca", "iforest")
+# extra tabular method (baselines.pca_code_width): PCA with the AE's code width beside the main PCA
+CODE_WIDTH_PCA = "pca_code"
 # How per-step window errors become one score per series step (series runs, score.aggregate):
 # step_mean: the error at that step, averaged over the windows covering it; window_mean / window_min:
 # the mean / minimum over the covering windows of each window's mean error (window_min = SKAB's
@@ -423,8 +425,10 @@ def default_config(dataset: str):
     c.score = ConfigDict(dict(standardise=False, root=False, aggregate="step_mean"))
     c.threshold = ConfigDict(dict(policy="percentile", fit_on="train", q=99.0, scale=1.0, k=3.0, rate=0.05))
     # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck);
+    # pca_code_width (tabular runs): also report PCA with the AE's code width as the extra method
+    # "pca_code" when the main PCA uses another number of components;
     # per_series (series runs): one PCA / IForest per series instead of one on the pooled windows
-    c.baselines = ConfigDict(dict(pca_components=0.0, per_series=False))
+    c.baselines = ConfigDict(dict(pca_components=0.0, pca_code_width=False, per_series=False))
     c.train.epochs = 30
     c.train.batch_size = 256
     c.train.optimizer.learning_rate = 3e-3
@@ -618,7 +622,8 @@ def _aggregate(per_seed: list[dict]) -> dict:
 def _method_table(metrics: dict, *, suffix: str = "", extra: tuple[str, ...] = ()) -> str:
     cols = ("auroc", "auprc", "precision", "recall", "f1") + extra
     lines = ["| method | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
-    for method in METHODS:
+    extra_methods = (CODE_WIDTH_PCA,) if f"{CODE_WIDTH_PCA}_auroc{suffix}" in metrics else ()
+    for method in METHODS + extra_methods:
         cells = []
         for c in cols:
             v = metrics.get(f"{method}_{c}{suffix}")
@@ -649,7 +654,21 @@ def _notes(cfg, protocol: str, threshold_note: str) -> list[str]:
             f"{' (uses labels)' if THRESHOLD_POLICIES[cfg.threshold.policy].uses_labels else ''}, {threshold_note}.",
             "Scores: sum of squared reconstruction errors"
             f"{', per-feature standardised with training residual statistics' if cfg.score.standardise else ''}; "
-            "PCA = reconstruction error of PCA fitted on the same training rows; IForest = scikit-learn defaults."]
+            f"PCA = reconstruction error of PCA ({_pca_note(cfg)}) fitted on the same training rows; "
+            "IForest = scikit-learn defaults."]
+
+
+def _pca_note(cfg) -> str:
+    value = float(cfg.baselines.pca_components)
+    if value == 0:
+        main = "as many components as the AE's code width"
+    elif value < 1:
+        main = f"the fewest components explaining {value:.0%} of the training variance"
+    else:
+        main = f"{int(value)} components"
+    if cfg.baselines.get("pca_code_width", False) and value != 0:
+        main += f"; {CODE_WIDTH_PCA}: as many components as the AE's code width"
+    return main
 
 
 def save_scorer(run, model_cfg, params, preprocessor, threshold: Threshold,
@@ -691,9 +710,16 @@ def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
                                                     standardiser)
     fitted = {"pca": baselines.fit_pca(x_train, pca_components(cfg, x_train.shape[1])),
               "iforest": baselines.fit_iforest(x_train, seed=seed)}
+    if cfg.baselines.get("pca_code_width", False) and float(cfg.baselines.pca_components) != 0:
+        fitted[CODE_WIDTH_PCA] = baselines.fit_pca(x_train, code_width_components(cfg, x_train.shape[1]))
     for method, scorer in fitted.items():
         scores[method] = {split: scorer(x) for split, x in {"train": x_train, **x_eval}.items()}
     return scores, (model, params, standardiser)
+
+
+def code_width_components(cfg, num_features: int) -> int:
+    """The MLP AE's code width (at most num_features - 1): PCA as the linear AE with the same bottleneck."""
+    return int(min(cfg.model.hidden[-1], num_features - 1))
 
 
 def pca_components(cfg, num_features: int) -> int | float:
@@ -701,7 +727,7 @@ def pca_components(cfg, num_features: int) -> int | float:
     AE's code width, making PCA the linear autoencoder with the same bottleneck."""
     value = float(cfg.baselines.pca_components)
     if value == 0:
-        return int(min(cfg.model.hidden[-1], num_features - 1))
+        return code_width_components(cfg, num_features)
     return int(value) if value >= 1 else value
 
 
@@ -1015,6 +1041,7 @@ def summary_rows(results: list[dict]) -> list[dict]:
         for metric in ("auroc", "auprc", "f1"):
             for method in METHODS:
                 row[f"{method}_{metric}"] = m.get(f"{method}_{metric}")
+        row[f"{CODE_WIDTH_PCA}_auroc"] = m.get(f"{CODE_WIDTH_PCA}_auroc")
         row["published"] = anchors or "none known"
         rows.append(row)
     return rows
@@ -1031,6 +1058,7 @@ def anchor_sources(results: list[dict]) -> str:
 
 def summary_markdown(rows: list[dict]) -> str:
     cols = [f"{method}_{metric}" for metric in ("auroc", "auprc", "f1") for method in METHODS]
+    cols.insert(len(METHODS), f"{CODE_WIDTH_PCA}_auroc")
     head = "| run | protocol | threshold | " + " | ".join(c.replace("_", " ") for c in cols) + " | published anchors |"
     lines = [head, "|---|---|---|" + "---:|" * len(cols) + "---|"]
     for r in rows:
@@ -1075,6 +1103,14 @@ def run_all(cfg, run) -> dict:
     if adbench:
         metrics["adbench_sets"] = len(adbench)
         metrics["adbench_ae_at_least_pca_auroc"] = sum(r["ae_auroc"] >= r["pca_auroc"] for r in adbench)
+        with_code = [r for r in adbench if r[f"{CODE_WIDTH_PCA}_auroc"] is not None]
+        if with_code:
+            metrics["adbench_ae_at_least_pca_code_auroc"] = sum(
+                r["ae_auroc"] >= r[f"{CODE_WIDTH_PCA}_auroc"] for r in with_code)
+        published = {res["experiment"]: res["reference"]["ae_auroc"]["value"] for res in results
+                     if "ae_auroc" in res.get("reference", {})}
+        metrics["adbench_ae_at_least_published_pca_auroc"] = sum(
+            r["ae_auroc"] >= published[r["run"]] for r in adbench if r["run"] in published)
         metrics["adbench_ae_beats_iforest_auroc"] = sum(r["ae_auroc"] > r["iforest_auroc"] for r in adbench)
     seconds = {res["experiment"]: round(res["timing"]["seconds"], 1) for res in results}
     notes = ["Each run's own report.md (in its subfolder) names its protocol, threshold policy and seeds.",

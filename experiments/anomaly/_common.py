@@ -19,11 +19,16 @@ ADBENCH_RATES = {"thyroid": 93 / 3772, "cardio": 176 / 1831, "shuttle": 3511 / 4
                  "mammography": 260 / 11183, "http": 2211 / 567498, "smtp": 30 / 95156}
 
 # Small bottlenecks keep the AE from learning to reconstruct the anomalies in contaminated
-# training data: (hidden widths, epochs, hidden activation) per set, chosen on seeds 0-1 of the
-# training protocol (AUROC on the test split; see the closing note of issue 5 for the sweep).
+# training data: (hidden widths, epochs, hidden activation) per set. The widths and activations
+# were first picked on test AUROC (seeds 0-1; see the closing note of issue 5). They were then
+# re-checked on validation only: selection seeds 100-101, 30 % of each seed's *training* 70 % held
+# out (labels used for scoring only), AUROC of the AE fitted on the rest. There, 3 epochs beat 10-20
+# on shuttle (0.985 vs 0.979) and mammography (0.872 vs 0.859) and so are used; other widths
+# ((16, 4), (8, 4)), 40 epochs, min-max scaling, residual standardisation and Gaussian denoising
+# (0.2) did not beat these settings on validation on any other set.
 ADBENCH_MODELS = {
-    "thyroid": ((8, 2), 10, "tanh"), "cardio": ((8, 2), 10, "tanh"), "mammography": ((8, 2), 20, "sigmoid"),
-    "shuttle": ((8, 3), 20, "tanh"), "http": ((8, 2), 10, "tanh"), "smtp": ((8, 2), 10, "tanh"),
+    "thyroid": ((8, 2), 10, "tanh"), "cardio": ((8, 2), 10, "tanh"), "mammography": ((8, 2), 3, "sigmoid"),
+    "shuttle": ((8, 3), 3, "tanh"), "http": ((8, 2), 10, "tanh"), "smtp": ((8, 2), 10, "tanh"),
 }
 
 
@@ -50,6 +55,10 @@ def adbench_config(dataset: str, arg=None) -> ConfigDict:
     c.reference.iforest_auprc = reference(anchors["iforest"][1], 0.05, f"{table}: IForest", "AUPRC",
                                           higher_is_better=True)
     c.preprocess.scaling = "standard"
+    # PCA with the usual choice of components (95 % of the training variance), plus PCA with the
+    # AE's code width (the linear AE with the same bottleneck) as the extra method "pca_code"
+    c.baselines.pca_components = 0.95
+    c.baselines.pca_code_width = True
     c.model.hidden, c.train.epochs, c.model.hidden_activation = ADBENCH_MODELS[dataset]
     c.threshold.policy = "contamination"
     c.threshold.rate = ADBENCH_RATES[dataset]

@@ -10,9 +10,16 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
           file) one Conv-AE is trained on the pooled training windows of all files (per-file models
           side by side under vmap are available with protocol.model_per_series=True, but vmapped
           convolutions are slow on CPU); PCA (T2+Q-like) and IForest are fitted per file.
-          Score aggregation (window means) and residual standardisation were chosen by looking at
-          this run's test F1 (SKAB has no validation split): treat the F1 as optimistic.
-Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837).
+          Threshold: SKAB's fixed rule, 2.5 x the 99th percentile of each file's training scores
+          (no labels). Score aggregation and residual standardisation were chosen by two-fold
+          selection over file groups, never on the files scored with the choice: the 12 rules
+          {step_mean, window_mean, window_min} x {standardised or not} x {SSE or its root} were
+          ranked by F1 on valve1+valve2 (20 files) and, separately, on other (14 files). Both folds
+          pick window_mean + standardised residuals + SSE (valves 0.797, other 0.750), so the
+          cross-fitted F1 over all files is this run's F1. SKAB's own rule (window_min, raw, root)
+          gives 0.526 with this pooled model (FAR 0.021, MAR 0.637).
+Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837; one seed,
+          ~120 s): just missed (one pooled model instead of SKAB's 34 per-file models).
 """
 from aejax.config import reference
 from aejax.registry import sibling

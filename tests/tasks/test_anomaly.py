@@ -267,3 +267,38 @@ def test_threshold_config_errors():
     cfg.threshold.policy, cfg.threshold.fit_on = "percentile", "validation"
     with pytest.raises(ValueError, match="threshold.fit_on='validation' is not a split"):
         an._thresholds(cfg, {"ae": {"train": SCORES, "test": SCORES}}, {})
+
+
+def test_tabular_runs_report_variance_pca_and_code_width_pca_side_by_side(tmp_path):
+    from aejax.baselines import anomaly as baselines
+
+    # 6 features on a plane plus small noise on every axis: 95 % of the variance needs 2 components,
+    # the AE's code width is 1
+    x = _plane(n=80) + 0.01 * np.random.default_rng(1).normal(size=(80, 6)).astype(np.float32)
+    cfg = _tiny_config()
+    cfg.model.hidden = (4, 1)
+    cfg.baselines.pca_components, cfg.baselines.pca_code_width = 0.95, True
+    scores, _ = an._fit_and_score_tabular(cfg, _run(tmp_path), x, {"test": x[:10]}, seed=0, tag="t")
+    assert set(scores) == {"ae", "pca", "iforest", an.CODE_WIDTH_PCA}
+    np.testing.assert_allclose(scores["pca"]["test"], baselines.fit_pca(x, 2)(x[:10]))
+    np.testing.assert_allclose(scores[an.CODE_WIDTH_PCA]["test"], baselines.fit_pca(x, 1)(x[:10]))
+    assert np.all(scores[an.CODE_WIDTH_PCA]["test"] > scores["pca"]["test"])  # one axis fewer: larger errors
+    cfg.baselines.pca_components = 0.0  # PCA already has the code width: no duplicate column
+    scores, _ = an._fit_and_score_tabular(cfg, _run(tmp_path / "b"), x, {"test": x[:10]}, seed=0, tag="t")
+    assert an.CODE_WIDTH_PCA not in scores
+
+
+def test_summary_table_shows_the_code_width_pca_column_where_a_run_has_it():
+    def result(name, auroc_by_method):
+        metrics = {f"{m}_{k}": v for m, v in auroc_by_method.items() for k in ("auroc", "auprc", "f1")}
+        return {"experiment": name, "metrics": metrics, "config": {"protocol": {"name": "unsupervised"},
+                                                                   "threshold": {"policy": "contamination"}},
+                "reference": {"ae_auroc": {"value": 0.9, "source": "s"}}}
+
+    rows = an.summary_rows([result("anomaly/a", {"ae": 0.95, "pca": 0.8, "iforest": 0.9, "pca_code": 0.7}),
+                            result("anomaly/b", {"ae": 0.6, "pca": 0.5, "iforest": 0.7})])
+    assert [r["pca_code_auroc"] for r in rows] == [0.7, None]
+    lines = an.summary_markdown(rows).splitlines()
+    assert "| pca code auroc |" in lines[0]
+    assert lines[2].startswith("| anomaly/a | unsupervised | contamination | 0.9500 | 0.8000 | 0.9000 | 0.7000 |")
+    assert lines[3].startswith("| anomaly/b | unsupervised | contamination | 0.6000 | 0.5000 | 0.7000 | — |")
