@@ -59,6 +59,7 @@ def base_config() -> ConfigDict:
                 )
             ),
             log_every=100,
+            log_grad_norm=False,
             checkpoint_every=1000,
             compute_dtype="float32",
         )

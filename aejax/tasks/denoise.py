@@ -46,7 +46,7 @@ def train_denoiser(cfg, run, model, train_x: jax.Array, corrupt, name: str) -> d
     total = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
     state = TrainState.create(params=autoencoder.init_params(model, init_rng),
                               tx=optim.make_optimizer(cfg.train.optimizer, total), rng=train_rng)
-    state = loop.fit(state, make_train_step(reconstruction_loss(model, cfg.loss, corrupt)), train_x,
+    state = loop.fit(state, make_train_step(reconstruction_loss(model, cfg.loss, corrupt), grad_norm=cfg.train.log_grad_norm), train_x,
                      epochs=cfg.train.epochs, batch_size=cfg.train.batch_size, run=run, checkpoints=run.checkpoints(name),
                      checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every, desc=name, phase=name)
     return state.params

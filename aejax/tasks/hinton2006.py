@@ -263,7 +263,7 @@ def finetune_optax(cfg, run, model, params, train_x, evaluate):
     total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
     state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps),
                               rng=jax.random.PRNGKey(cfg.seed + 1))
-    step = make_train_step(reconstruction_loss(model, cfg.loss))
+    step = make_train_step(reconstruction_loss(model, cfg.loss), grad_norm=cfg.train.log_grad_norm)
     state = loop.fit(state, step, train_x, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
                      run=run, checkpoints=run.checkpoints("finetune"),
                      checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every,

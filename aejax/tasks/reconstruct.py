@@ -38,7 +38,7 @@ def train_autoencoder(cfg, run, train_x: jax.Array, *, evaluate=None, params=Non
     params = autoencoder.init_params(model, init_rng) if params is None else params
     total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
     state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps), rng=train_rng)
-    step = make_train_step(reconstruction_loss(model, cfg.loss))
+    step = make_train_step(reconstruction_loss(model, cfg.loss), grad_norm=cfg.train.log_grad_norm)
     state = loop.fit(
         state,
         step,
@@ -90,7 +90,7 @@ def write_figures(run, model, params, test_x: np.ndarray, cfg) -> list[str]:
         plots.image_rows(run.workdir / "reconstructions.png", {"test image": shown, "autoencoder": recon}, (side, side))
         figures.append("reconstructions.png")
     history = run.history()
-    train_pts = [(r["step"], r["loss"]) for r in history if "loss" in r and "grad_norm" in r]
+    train_pts = [(r["step"], r["loss"]) for r in history if "loss" in r and "examples_per_s" in r]
     eval_pts = [(r["step"], r["test_sse_per_image"]) for r in history if "test_sse_per_image" in r]
     series = {}
     if train_pts:

@@ -105,7 +105,7 @@ def finetune_autoencoder(cfg, run, params: dict, x: jax.Array, *, level: float, 
     corrupt = corruption.make(cfg.pretrain.corruption.name, level) if f.corrupt else None
     total = f.epochs * num_batches(x, f.batch_size)
     state = TrainState.create(params=params, tx=optim.make_optimizer(f.optimizer, total), rng=jax.random.PRNGKey(cfg.seed + 1))
-    state = loop.fit(state, make_train_step(reconstruction_loss(model, "cross_entropy", corrupt)), x,
+    state = loop.fit(state, make_train_step(reconstruction_loss(model, "cross_entropy", corrupt), grad_norm=cfg.train.log_grad_norm), x,
                      epochs=f.epochs, batch_size=f.batch_size, run=run, checkpoints=run.checkpoints(subdir),
                      log_every=max(1, total // 20), desc="AE fine-tune", phase="pretrain/finetune")
     return state.params

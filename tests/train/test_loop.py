@@ -40,7 +40,8 @@ def test_metrics_lines_and_checkpoint_cadence(tmp_path):
     model, state = _state()
     run = Run(tmp_path, quiet=True)
     ckpt = run.checkpoints(max_to_keep=None)
-    fit(state, make_train_step(reconstruction_loss(model, "cross_entropy")), X, epochs=3, batch_size=16, run=run, checkpoints=ckpt, checkpoint_every=10, log_every=4)
+    step = make_train_step(reconstruction_loss(model, "cross_entropy"), grad_norm=True)
+    fit(state, step, X, epochs=3, batch_size=16, run=run, checkpoints=ckpt, checkpoint_every=10, log_every=4)
     lines = [json.loads(s) for s in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in lines if "grad_norm" in r]
     assert steps == [4, 6, 8, 12, 16, 18]  # every 4 steps plus each epoch's last step
