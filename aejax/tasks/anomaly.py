@@ -525,7 +525,7 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     tx = optim.make_optimizer(cfg.train.optimizer, total_steps)
     # one compiled program instead of one small compile per optimizer-state leaf
     state = jax.jit(lambda p, key: TrainState.create(params=p, tx=tx, rng=key))(params, train_rng)
-    state = loop.fit(state, make_train_step(loss_fn), x, epochs=cfg.train.epochs, batch_size=batch_size, run=run,
+    state = loop.fit(state, make_train_step(loss_fn, grad_norm=cfg.train.log_grad_norm), x, epochs=cfg.train.epochs, batch_size=batch_size, run=run,
                      checkpoints=run.checkpoints(f"checkpoints/{tag}"), checkpoint_every=cfg.train.checkpoint_every,
                      log_every=cfg.train.log_every, desc=tag, phase=tag)
     return model, state.params
