@@ -65,6 +65,11 @@ EIGHT_VS_ONE = COMMON + textwrap.dedent(
         result[f"{n}/{batch_size}"] = {"eight": flat(eight), "one": flat(one), "step": int(eight.step),
                                         "devices": len(eight.params["enc_0"]["kernel"].sharding.device_set)}
     result["straight"] = flat(train(examples(64), epochs=4, batch_size=16, mesh=distributed.make_mesh(1)))
+    from aejax.models import rbm
+    rbms = {m: rbm.train(jax.random.PRNGKey(3), examples(64), 6, rbm.CDConfig(), epochs=7, batch_size=16,
+                         mesh=distributed.make_mesh(m)) for m in (8, 1)}
+    result["rbm"] = {m: {k: np.asarray(v).tolist() for k, v in p.items()} for m, (p, _) in rbms.items()}
+    result["rbm_devices"] = len(rbms[8][0]["kernel"].sharding.device_set)
     json.dump(result, open(out, "w"))
     """
 )
@@ -134,6 +139,12 @@ def test_eight_devices_match_one_device(eight_device_run, case):
     assert result["devices"] == 8  # replicated over the 8-device mesh
     assert result["step"] == 2 * (n // batch_size)
     _assert_params_close(result["eight"], result["one"])
+
+
+def test_rbm_cd1_on_eight_devices_matches_one_device(eight_device_run):
+    result = eight_device_run[0]
+    assert result["rbm_devices"] == 8
+    _assert_params_close(result["rbm"]["8"], result["rbm"]["1"])
 
 
 def test_checkpoint_from_eight_devices_resumes_on_one(eight_device_run):

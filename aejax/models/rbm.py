@@ -40,6 +40,9 @@ from typing import Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import NamedSharding, PartitionSpec
+
+from aejax import distributed
 
 UNIT_TYPES = ("binary", "gaussian")
 VISIBLE_UNIT_TYPES = UNIT_TYPES + ("softmax",)
@@ -234,26 +237,44 @@ def train_epoch(params: Params, increments: Params, batches: jax.Array, key: jax
     return params, increments, jnp.sum(sse)
 
 
+def compile_epoch(params: Params, batches: jax.Array, config: CDConfig, mesh):
+    """`train_epoch` compiled for `mesh`: parameters and increments replicated and donated, each
+    minibatch [N, V] of `batches` [B, N, V] split along "data" (N divisible by the mesh size),
+    so the batch sums of CD-k become all-reduces. Returns `epoch(params, increments, key, momentum)`."""
+    replicated = distributed.replicated(mesh)
+    per_batch = (NamedSharding(mesh, PartitionSpec(None, distributed.DATA_AXIS))
+                 if batches.shape[1] % distributed.mesh_size(mesh) == 0 else replicated)
+    state = jax.tree_util.tree_map(lambda _: replicated, params)
+    epoch = jax.jit(functools.partial(train_epoch, config=config),
+                    in_shardings=(state, state, per_batch, replicated, replicated),
+                    out_shardings=(state, state, replicated), donate_argnums=(0, 1))
+    batches = jax.device_put(batches, per_batch)
+    return lambda params, increments, key, momentum: epoch(params, increments, batches, key, momentum)
+
+
 def train(key: jax.Array, data: jax.Array | np.ndarray, n_hidden: int, config: CDConfig,
           epochs: int, batch_size: int = 100,
-          on_epoch: Callable[[int, float], None] | None = None):
-    """Train one RBM on ``data`` [M, V] for ``epochs`` epochs of CD-k.
+          on_epoch: Callable[[int, float], None] | None = None, mesh=None):
+    """Train one RBM on ``data`` [M, V] for ``epochs`` epochs of CD-k, data parallel over
+    ``mesh`` (default ``aejax.distributed.current_mesh()``).
 
     Returns (params, history) with history a list of per-epoch reconstruction SSE per example
     (the epoch's summed squared error divided by the number of examples used).
     ``on_epoch(epoch, sse_per_example)`` is called after every epoch (1-based epoch).
     """
+    mesh = distributed.current_mesh() if mesh is None else mesh
     data = jnp.asarray(data)
     init_key, batch_key, noise_key = jax.random.split(key, 3)
     params = init_params(init_key, data.shape[1], n_hidden, config.init_scale, data.dtype)
-    increments = init_increments(params)
     batches = make_batches(data, batch_size, batch_key)
     n_examples = batches.shape[0] * batches.shape[1]
+    epoch_fn = compile_epoch(params, batches, config, mesh)
+    params = distributed.put_replicated(params, mesh)
+    increments = distributed.put_replicated(init_increments(params), mesh)
     history = []
     for epoch in range(1, epochs + 1):
-        params, increments, sse = train_epoch(
-            params, increments, batches, jax.random.fold_in(noise_key, epoch),
-            config.momentum(epoch), config)
+        params, increments, sse = epoch_fn(
+            params, increments, jax.random.fold_in(noise_key, epoch), jnp.asarray(config.momentum(epoch), data.dtype))
         history.append(float(sse) / n_examples)
         if on_epoch is not None:
             on_epoch(epoch, history[-1])
