@@ -12,7 +12,7 @@ Model:    120-60-30-10 tanh MLP AE, 15 epochs. Chosen on a validation split carv
           the test halves of seeds 0-2 were not looked at. On that validation: min-max scaling with
           (32, 8, 4) F1 0.857; standard scaling 0.966; + 15 epochs 0.977; + (60, 30, 10) 0.988.
 Expected: target AE F1 >= 0.94; measured 0.9873 +- 0.0013 (P 0.979, R 0.996, AUROC 0.9991; 3 seeds,
-          119 s on a shared 2-core CPU; PCA-10 0.956, IForest 0.919): above DAGMM (0.9369) and its
+          74-119 s on a shared 2-core CPU; PCA-10 0.956, IForest 0.919): above DAGMM (0.9369) and its
           plain deep AE (0.7336).
 """
 from aejax.config import reference
