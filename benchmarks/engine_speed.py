@@ -14,6 +14,10 @@ process, so ratios between rows are meaningful on a shared, noisy machine. Rows:
 - engine_no_norms: the same without the grad_norm / param_norm metrics.
 - engine_no_permutation: the same step over consecutive batches (no permutation, no gather).
 - engine_sgd: the engine step with SGD instead of Adam (cost of the optimizer update).
+- rbm_bare: the five matrix products of one CD-1 update of the 784-1000 binary RBM (v0 W,
+  h0 W^T, v1 W, v0^T p0, v1^T p1) plus a plain momentum update; no sigmoid, no sampling.
+- rbm: `aejax.models.rbm.compile_epoch`, the CD-1 epoch `rbm.train` runs (fixed minibatches).
+  Ratios of rbm are against rbm_bare ("rbm/rbm_bare").
 """
 import argparse
 import json
@@ -26,7 +30,7 @@ import optax
 from ml_collections import ConfigDict
 
 from aejax import distributed
-from aejax.models import autoencoder
+from aejax.models import autoencoder, rbm
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
 from aejax.train.steps import make_train_step, reconstruction_loss
@@ -80,6 +84,38 @@ def bare_products(batch_size: int, steps: int, dtype, data):
         return weights, data
 
     return jax.jit(epoch, donate_argnums=0), (weights, data)
+
+
+def rbm_bare_products(batch_size: int, steps: int, data):
+    """Scan of the bare matrix products of CD-1 for the first (784-1000) RBM; returns (fn, args)."""
+    w = jax.random.normal(jax.random.PRNGKey(0), (SIZES[0], SIZES[1]), jnp.float32) * 0.01
+
+    def body(carry, v0):
+        w, inc = carry
+        p0 = v0 @ w
+        v1 = p0 @ w.T
+        p1 = v1 @ w
+        inc = 0.9 * inc + 1e-9 * (v0.T @ p0 - v1.T @ p1)
+        return (w + inc, inc), None
+
+    def epoch(carry, data):
+        carry, _ = jax.lax.scan(body, carry, data.reshape(steps, batch_size, -1))
+        return carry, data
+
+    return jax.jit(epoch, donate_argnums=0), ((w, jnp.zeros_like(w)), data)
+
+
+def rbm_epoch(batch_size: int, steps: int, data):
+    """The CD-1 epoch of `rbm.train` for the 784-1000 binary RBM; returns (fn, args)."""
+    config = rbm.CDConfig()
+    params = rbm.init_params(jax.random.PRNGKey(0), SIZES[0], SIZES[1])
+    epoch = rbm.compile_epoch(params, data.reshape(steps, batch_size, -1), config, distributed.make_mesh(1))
+    key, momentum = jax.random.PRNGKey(1), jnp.float32(0.9)
+
+    def run(carry, data):
+        return epoch(*carry, key, momentum)[:2], data
+
+    return run, ((params, rbm.init_increments(params)), data)
 
 
 def train_state(tx, dtype):
@@ -145,6 +181,8 @@ def main():
             "engine_no_norms": lambda: engine(batch_size, data, dtype, norms=False),
             "engine_no_permutation": lambda: engine_no_permutation(batch_size, steps, data, dtype),
             "engine_sgd": lambda: engine(batch_size, data, dtype, tx=optax.sgd(1e-3)),
+            "rbm_bare": lambda: rbm_bare_products(batch_size, steps, data),
+            "rbm": lambda: rbm_epoch(batch_size, steps, data),
         }
         names = args.variants.split(",")
         timings = time_round_robin({name: builders[name]() for name in names}, args.windows)
@@ -152,9 +190,10 @@ def main():
         row = {"batch_size": batch_size, "dtype": args.dtype}
         for name, (best, median, cpu) in timings.items():
             row[name] = {"best": examples / best, "median": examples / median, "cpu": examples / cpu}
-        if "bare" in timings:
-            for name in names:
-                row[f"{name}/bare"] = {k: row[name][k] / row["bare"][k] for k in ("best", "median", "cpu")}
+        for name in names:
+            base = "rbm_bare" if name.startswith("rbm") else "bare"
+            if base in timings and name != base:
+                row[f"{name}/{base}"] = {k: row[name][k] / row[base][k] for k in ("best", "median", "cpu")}
         results.append(row)
         print(json.dumps(_rounded(row)), flush=True)
     return results

@@ -1,5 +1,7 @@
 """PyTorch reference for the engine benchmark: the same 784-1000-500-250-30 autoencoder, loss,
-Adam step, per-epoch permutation and gather, in eager mode and under torch.compile.
+Adam step, per-epoch permutation and gather, in eager mode and under torch.compile; and the
+CD-1 epoch of the 784-1000 binary RBM (modes rbm_eager, rbm_compile) as `aejax.models.rbm`
+computes it (sigmoid means, one binary hidden sample, momentum, weight cost).
 
 Needs torch (not an aejax dependency): python -m venv /work/torchvenv && /work/torchvenv/bin/pip install torch==2.13.0
     /work/torchvenv/bin/python benchmarks/torch_reference.py --batch-sizes 1000,100 [--modes eager,compile,eager_bf16]
@@ -59,15 +61,48 @@ def make_epoch(batch_size: int, mode: str):
     return epoch
 
 
+def make_rbm_epoch(batch_size: int, mode: str):
+    torch.manual_seed(0)
+    w = 0.1 * torch.randn(SIZES[0], SIZES[1])
+    b_v, b_h = torch.zeros(SIZES[0]), torch.zeros(SIZES[1])
+    inc = [torch.zeros_like(w), torch.zeros_like(b_v), torch.zeros_like(b_h)]
+
+    def step(v0, w, b_v, b_h, inc_w, inc_v, inc_h):
+        n = v0.shape[0]
+        p0 = torch.sigmoid(v0 @ w + b_h)
+        h0 = (p0 > torch.rand_like(p0)).float()
+        v1 = torch.sigmoid(h0 @ w.T + b_v)
+        p1 = torch.sigmoid(v1 @ w + b_h)
+        inc_w = 0.9 * inc_w + 0.1 * ((v0.T @ p0 - v1.T @ p1) / n - 0.0002 * w)
+        inc_v = 0.9 * inc_v + 0.1 * (v0.sum(0) - v1.sum(0)) / n
+        inc_h = 0.9 * inc_h + 0.1 * (p0.sum(0) - p1.sum(0)) / n
+        return w + inc_w, b_v + inc_v, b_h + inc_h, inc_w, inc_v, inc_h, ((v0 - v1) ** 2).sum()
+
+    if mode == "rbm_compile":
+        step = torch.compile(step)
+    state = [w, b_v, b_h, *inc]
+
+    def epoch(data):
+        batches = data[: data.shape[0] // batch_size * batch_size].reshape(-1, batch_size, data.shape[1])
+        errors = []
+        for v0 in batches:
+            *state[:], error = step(v0, *state)  # state[:] = the six updated tensors
+            errors.append(error)
+        return torch.stack(errors)
+
+    return epoch
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch-sizes", default="1000,100")
-    parser.add_argument("--modes", default="eager,compile,eager_bf16")
+    parser.add_argument("--modes", default="eager,compile,eager_bf16,rbm_eager,rbm_compile")
     parser.add_argument("--windows", type=int, default=4)
     args = parser.parse_args()
     data = torch.rand(10_000, SIZES[0])
     for batch_size in [int(b) for b in args.batch_sizes.split(",")]:
-        epochs = {mode: make_epoch(batch_size, mode) for mode in args.modes.split(",")}
+        epochs = {mode: (make_rbm_epoch if mode.startswith("rbm") else make_epoch)(batch_size, mode)
+                  for mode in args.modes.split(",")}
         for fn in epochs.values():
             fn(data)
         wall = {m: [] for m in epochs}
