@@ -25,15 +25,30 @@ def sse(recon: jax.Array, target: jax.Array) -> jax.Array:
     return jnp.sum(jnp.square(recon - target), axis=-1)
 
 
+def word_probabilities(counts: jax.Array) -> jax.Array:
+    """[N, V] word counts -> [N, V] document-specific word probabilities counts / L (zero rows stay 0)."""
+    return counts / jnp.maximum(jnp.sum(counts, axis=-1, keepdims=True), 1e-12)
+
+
+def softmax_cross_entropy(logits: jax.Array, target: jax.Array) -> jax.Array:
+    """-sum_i p_i log softmax(logits)_i with p = target / sum(target), [N, V], [N, V] -> [N].
+
+    The documents net's objective (Hinton & Salakhutdinov 2006: a softmax output over the
+    vocabulary, multiclass cross-entropy against the word probabilities); `target` may be counts.
+    """
+    return optax.softmax_cross_entropy(logits, word_probabilities(target))
+
+
 # Training objectives by name: (model output before the output activation, target) -> [B].
 # "cross_entropy" expects logits; "squared_error" expects a linear output.
 OBJECTIVES: dict[str, Callable[[jax.Array, jax.Array], jax.Array]] = {
     "cross_entropy": sigmoid_cross_entropy,
     "squared_error": squared_error,
+    "softmax_cross_entropy": softmax_cross_entropy,
 }
 
 # The output activation each objective implies.
-OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear"}
+OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear", "softmax_cross_entropy": "softmax"}
 
 
 def get(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:

@@ -16,6 +16,7 @@ _ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "softplus": jax.nn.softplus,
     "leaky_relu": jax.nn.leaky_relu,
     "silu": jax.nn.silu,
+    "softmax": jax.nn.softmax,  # over the last (feature) axis
 }
 
 

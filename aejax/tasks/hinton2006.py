@@ -20,7 +20,6 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from jax.flatten_util import ravel_pytree
 
 from aejax import data, losses, params as params_lib, plots, tasks
@@ -152,25 +151,6 @@ def load_data(cfg, workdir) -> dict:
             "image_shape": (side, side), "notes": []}
 
 
-# ------------------------------------------------------------------------- word-count objective
-def word_probabilities(counts: jax.Array) -> jax.Array:
-    """[N, V] counts -> [N, V] document-specific word probabilities counts / L (zero rows stay 0)."""
-    return counts / jnp.maximum(jnp.sum(counts, axis=-1, keepdims=True), 1e-12)
-
-
-def softmax_cross_entropy(logits: jax.Array, target: jax.Array) -> jax.Array:
-    """-sum_i p_i log softmax(logits)_i with p = target / sum(target), [N, V], [N, V] -> [N].
-
-    The documents net's objective (spec section 1.5: a softmax output over the vocabulary and
-    the multiclass cross-entropy against the word probabilities); ``target`` may be counts.
-    """
-    return optax.softmax_cross_entropy(logits, word_probabilities(target))
-
-
-# Registered as a training objective by name (config ``loss``), beside aejax.losses' own.
-losses.OBJECTIVES.setdefault("softmax_cross_entropy", softmax_cross_entropy)
-
-
 def counts_input(cfg) -> bool:
     """Whether the net reads word counts: the first RBM has softmax (count) visible units."""
     return cfg.pretrain.visible == "softmax"
@@ -184,7 +164,7 @@ def make_sse_per_image(model, batch_size: int, counts: bool = False):
     def per_batch(p, b):
         if counts:
             return losses.sse(jax.nn.softmax(model.apply({"params": p}, b), axis=-1),
-                              word_probabilities(b))
+                              losses.word_probabilities(b))
         return losses.sse(model.apply({"params": p}, b, method="reconstruct"), b)
 
     per_example = jax.jit(lambda p, xs: batched_map(lambda b: per_batch(p, b), xs, batch_size))

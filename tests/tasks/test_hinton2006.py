@@ -145,17 +145,6 @@ def test_bad_protocol_and_size_mismatch_are_named(tmp_path):
         hinton2006.run_hinton2006(cfg, Run(tmp_path / "b", quiet=True))
 
 
-def test_softmax_cross_entropy_against_word_probabilities_by_hand():
-    logits = np.array([[0.0, np.log(3.0)], [1.0, 1.0]], np.float32)
-    counts = np.array([[2.0, 6.0], [5.0, 0.0]], np.float32)
-    # Row 0: p = (1/4, 3/4), softmax = (1/4, 3/4): entropy of p. Row 1: p = (1, 0), softmax = 1/2.
-    expected = [-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)), np.log(2.0)]
-    np.testing.assert_allclose(hinton2006.softmax_cross_entropy(logits, counts), expected, rtol=1e-6)
-    # Counts and their word probabilities give the same loss.
-    np.testing.assert_allclose(hinton2006.softmax_cross_entropy(logits, counts / counts.sum(1, keepdims=True)),
-                               expected, rtol=1e-6)
-
-
 def _tiny_documents_config():
     c = hinton2006.default_config()
     c.data.name = "20news"
