@@ -62,8 +62,11 @@ def _cmd_prepare(args) -> int:
     start = time.perf_counter()
     built = builder(args.name, data_dir=args.data_dir, config=args.config)
     for split in sorted(built.info.splits.keys()):
-        arrays = load(args.name, split, data_dir=args.data_dir, config=args.config)
-        print(f"{args.name} {split}: x {arrays.x.shape} {arrays.x.dtype}, y {arrays.y.shape}")
+        if "image" in built.info.features:
+            arrays = load(args.name, split, data_dir=args.data_dir, config=args.config)
+            print(f"{args.name} {split}: x {arrays.x.shape} {arrays.x.dtype}, y {arrays.y.shape}")
+        else:
+            print(f"{args.name} {split}: {built.info.splits[split].num_examples} examples")
     print(f"prepared in {built.data_dir} ({time.perf_counter() - start:.1f} s)")
     return 0
 

@@ -149,7 +149,11 @@ def load(
     (curves) give y = -1.
     """
     spec = splits.parse(split)
-    arrays = _split_arrays(builder(name, data_dir=data_dir, cache=cache, config=config), spec.base)
+    built = builder(name, data_dir=data_dir, cache=cache, config=config)
+    if "image" not in built.info.features:
+        raise ValueError(f"dataset {name!r} holds {sorted(built.info.features)}, not images; load it with its own "
+                         f"loader (aejax.data.{name}.load_counts for word counts).")
+    arrays = _split_arrays(built, spec.base)
     images = arrays["image"]
     start, stop = splits.bounds(spec, len(images))
     x = _unit_float(images[start:stop].reshape(stop - start, -1))

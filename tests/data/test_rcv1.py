@@ -86,3 +86,15 @@ def test_missing_files_are_named(tmp_path):
     (tmp_path / rcv1.TOPICS_FILE).write_text("GCAT 1 1\n")
     with pytest.raises(MissingDataError, match="lyrl2004_tokens_train.dat"):
         rcv1.load_counts("train", data_dir=tmp_path, cache=tmp_path / "cache")
+
+
+def test_prepare_command_reports_the_halves_and_image_loader_points_to_load_counts(tmp_path, capsys):
+    from aejax import cli
+    from aejax.data import load
+
+    folder = rcv1.write_lyrl_files(tmp_path / "files", n_docs=40, vocabulary=25)
+    assert cli.main(["data", "prepare", "rcv1", "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "rcv1 train: 20 examples" in out and "rcv1 test: 20 examples" in out
+    with pytest.raises(ValueError, match="load_counts"):
+        load("rcv1", "train", data_dir=folder)
