@@ -74,6 +74,23 @@ def reconstruction_scores(x, recon, standardiser: ErrorStandardiser | None = Non
     return np.square(residual).reshape(residual.shape[0], -1).sum(axis=1)
 
 
+def ensemble_scores(member_scores, train_member_scores=None) -> np.ndarray:
+    """Score of an ensemble of K autoencoders: member_scores [N, K] -> [N], the mean over members.
+
+    With train_member_scores [N_train, K], each member's scores are first standardised with the
+    mean and std of its own training scores, so no member dominates by the scale of its errors.
+    """
+    scores = np.asarray(member_scores, np.float64)
+    if scores.ndim != 2:
+        raise ValueError(f"member_scores must be [N, K] (one column per ensemble member), got shape {scores.shape}")
+    if train_member_scores is not None:
+        train = np.asarray(train_member_scores, np.float64)
+        if train.ndim != 2 or train.shape[1] != scores.shape[1]:
+            raise ValueError(f"train_member_scores must be [N_train, {scores.shape[1]}], got shape {train.shape}")
+        scores = (scores - train.mean(axis=0)) / np.maximum(train.std(axis=0), np.finfo(np.float64).tiny)
+    return scores.mean(axis=1)
+
+
 def step_scores(x, recon, standardiser: ErrorStandardiser | None = None) -> np.ndarray:
     """Per-time-step sum of squared errors over channels: windows [N, T, C] -> [N, T]."""
     residual = _residual(x, recon, standardiser)
@@ -415,14 +432,17 @@ def default_config(dataset: str):
     # deep logistic stacks and saturates these small tanh networks)
     c.model = ConfigDict(dict(kind="mlp", hidden=(16, 4), hidden_activation="tanh", code_activation="linear",
                               output_activation="linear", tied=False, kernel_init="lecun_normal", init_scale=1.0,
-                              channels=(32, 16), kernel_size=7))
+                              channels=(32, 16), kernel_size=7,
+                              ensemble=1))  # tabular runs: K > 1 autoencoders from different initialisations
     c.loss = "squared_error"
     # denoising: train on corrupted inputs (aejax.corruption: gaussian, masking, salt_and_pepper)
     c.corruption = ConfigDict(dict(name="none", level=0.0))
     # root (series runs): per-step score = the L2 norm of the residual (sqrt of the SSE), which
     # grows linearly with the error, so multiplicative thresholds (SKAB: 2.5 x 99th percentile of
     # mean absolute errors) keep their meaning
-    c.score = ConfigDict(dict(standardise=False, root=False, aggregate="step_mean"))
+    # ensemble (model.ensemble > 1): "mean" of the members' raw scores or of their "standardised"
+    # scores (each member's scores centred and scaled by its own training scores)
+    c.score = ConfigDict(dict(standardise=False, root=False, aggregate="step_mean", ensemble="mean"))
     c.threshold = ConfigDict(dict(policy="percentile", fit_on="train", q=99.0, scale=1.0, k=3.0, rate=0.05))
     # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck);
     # pca_code_width (tabular runs): also report PCA with the AE's code width as the extra method
@@ -701,13 +721,23 @@ def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
     """Trains the AE and the baselines on x_train; returns (scores {method: {split: [N]}}, extras)."""
     from aejax.baselines import anomaly as baselines
 
-    model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag=tag)
-    recon_train = reconstruct(model, params, x_train, batch_size=cfg.eval.batch_size)
-    standardiser = fit_error_standardiser(x_train, recon_train) if cfg.score.standardise else None
-    scores = {"ae": {"train": reconstruction_scores(x_train, recon_train, standardiser)}}
-    for split, x in x_eval.items():
-        scores["ae"][split] = reconstruction_scores(x, reconstruct(model, params, x, batch_size=cfg.eval.batch_size),
-                                                    standardiser)
+    members = int(cfg.model.get("ensemble", 1))
+    if members > 1:
+        per_member = ensemble_member_scores(cfg, run, x_train, x_eval, seed=seed, tag=tag, members=members)
+        how = cfg.score.get("ensemble", "mean")
+        if how not in ("mean", "standardised"):
+            raise ValueError(f"score.ensemble={how!r} must be 'mean' or 'standardised'")
+        reference_scores = per_member["train"] if how == "standardised" else None
+        scores = {"ae": {split: ensemble_scores(s, reference_scores) for split, s in per_member.items()}}
+        model = params = standardiser = None
+    else:
+        model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag=tag)
+        recon_train = reconstruct(model, params, x_train, batch_size=cfg.eval.batch_size)
+        standardiser = fit_error_standardiser(x_train, recon_train) if cfg.score.standardise else None
+        scores = {"ae": {"train": reconstruction_scores(x_train, recon_train, standardiser)}}
+        for split, x in x_eval.items():
+            scores["ae"][split] = reconstruction_scores(
+                x, reconstruct(model, params, x, batch_size=cfg.eval.batch_size), standardiser)
     fitted = {"pca": baselines.fit_pca(x_train, pca_components(cfg, x_train.shape[1])),
               "iforest": baselines.fit_iforest(x_train, seed=seed)}
     if cfg.baselines.get("pca_code_width", False) and float(cfg.baselines.pca_components) != 0:
@@ -715,6 +745,27 @@ def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
     for method, scorer in fitted.items():
         scores[method] = {split: scorer(x) for split, x in {"train": x_train, **x_eval}.items()}
     return scores, (model, params, standardiser)
+
+
+def ensemble_member_scores(cfg, run, x_train, x_eval: dict, *, seed: int, tag: str, members: int) -> dict:
+    """`members` autoencoders (different initialisations, side by side under vmap, same batches)
+    fitted to x_train [N, D]; returns {split: [N_split, members]} scores of each member on
+    "train" and on each split of x_eval (per-member residual standardisation with score.standardise)."""
+    model, params = train_autoencoder(cfg, run, np.repeat(x_train[:, None], members, axis=1), seed=seed, tag=tag,
+                                      num_models=members)
+
+    def member_scores(x):
+        recon = reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=cfg.eval.batch_size,
+                            num_models=members)
+        columns = []
+        for m in range(members):
+            st = fit_error_standardiser(x_train, train_recon[:, m]) if cfg.score.standardise else None
+            columns.append(reconstruction_scores(x, recon[:, m], st))
+        return np.stack(columns, axis=1)
+
+    train_recon = reconstruct(model, params, np.repeat(x_train[:, None], members, axis=1),
+                              batch_size=cfg.eval.batch_size, num_models=members)
+    return {"train": member_scores(x_train), **{split: member_scores(x) for split, x in x_eval.items()}}
 
 
 def code_width_components(cfg, num_features: int) -> int:
@@ -771,7 +822,8 @@ def run_tabular(cfg, run) -> dict:
         run.log({"seed": seed, **per_seed[-1]})
         if first is None:
             first = (test_table.labels, {m: s["test"] for m, s in scores.items()})
-            save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
+            if params is not None:
+                save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
             protocol, d = split.protocol, pre.num_features
     metrics = _aggregate(per_seed)
     figures = _save_curves(run, first[0], first[1], f"{cfg.data.name} (seed {cfg.protocol.seeds[0]})")
@@ -781,6 +833,11 @@ def run_tabular(cfg, run) -> dict:
     notes = _notes(cfg, protocol, note) + [
         f"{len(cfg.protocol.seeds)} seed(s) {tuple(cfg.protocol.seeds)}; mean ± std over seeds. "
         f"{d} input features; {n_train} training rows and {len(test_rows)} test rows per seed."]
+    members = int(cfg.model.get("ensemble", 1))
+    if members > 1:
+        notes.append(f"AE score: mean of the {'raw' if cfg.score.ensemble == 'mean' else 'per-member standardised'} "
+                     f"scores of an ensemble of {members} autoencoders (different initialisations, same batches); "
+                     "no scorer is saved for `aejax score`, which restores single models.")
     return {"metrics": metrics, "figures": figures, "notes": notes,
             "tables": {"AE vs PCA vs IForest (test split)": _method_table(metrics)}}
 

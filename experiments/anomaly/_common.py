@@ -60,6 +60,13 @@ def adbench_config(dataset: str, arg=None) -> ConfigDict:
     c.baselines.pca_components = 0.95
     c.baselines.pca_code_width = True
     c.model.hidden, c.train.epochs, c.model.hidden_activation = ADBENCH_MODELS[dataset]
+    # 5 AEs from different initialisations, scored by the mean of their errors: chosen on validation
+    # (selection seeds 100-101 as above): the 5-member mean beat the average single member in 11 of the 12
+    # (set, seed) pairs (tie: smtp seed 101, 0.9999), e.g. shuttle 0.9939 / 0.9911 vs 0.9904 / 0.9873,
+    # http 0.9944 / 0.9964 vs 0.9941 / 0.9958; the mean of per-member standardised scores was within
+    # 0.0015 of it everywhere and lower on http (0.9942 / 0.9959).
+    c.model.ensemble = 5
+    c.score.ensemble = "mean"
     c.threshold.policy = "contamination"
     c.threshold.rate = ADBENCH_RATES[dataset]
     if dataset in ("http", "smtp"):

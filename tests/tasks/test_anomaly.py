@@ -259,6 +259,32 @@ def test_side_by_side_models_train_independently(tmp_path):
     np.testing.assert_allclose(recon[:, 1], single, rtol=1e-5, atol=1e-5)
 
 
+def test_ensemble_scores_average_raw_or_per_member_standardised_scores():
+    members = np.array([[1.0, 10.0], [3.0, 30.0], [2.0, 40.0]])  # [N=3, K=2]
+    np.testing.assert_allclose(an.ensemble_scores(members), [5.5, 16.5, 21.0])
+    # training scores: member 0 mean 2 std 1, member 1 mean 20 std 10
+    train = np.array([[1.0, 10.0], [3.0, 30.0]])
+    np.testing.assert_allclose(an.ensemble_scores(members, train), [-1.0, 1.0, (0.0 + 2.0) / 2])
+    with pytest.raises(ValueError, match=r"must be \[N, K\]"):
+        an.ensemble_scores(members[:, 0])
+    with pytest.raises(ValueError, match=r"train_member_scores must be \[N_train, 2\]"):
+        an.ensemble_scores(members, train[:, :1])
+
+
+def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path):
+    x_train, x_test = _plane(n=48), _plane(n=20, seed=1)
+    cfg = _tiny_config(ensemble=3)
+    scores, _ = an._fit_and_score_tabular(cfg, _run(tmp_path / "ens"), x_train, {"test": x_test}, seed=0, tag="t")
+    # the same three members, trained side by side, each scored on its own
+    model, params = an.train_autoencoder(cfg, _run(tmp_path / "ref"), np.repeat(x_train[:, None], 3, axis=1),
+                                         seed=0, tag="t", num_models=3)
+    members = np.stack([an.reconstruction_scores(x_test, an.reconstruct(model, an.take_model(params, m), x_test))
+                        for m in range(3)], axis=1)
+    assert np.ptp(members[0]) > 0  # different initialisations give different members
+    np.testing.assert_allclose(scores["ae"]["test"], members.mean(axis=1), rtol=1e-4)
+    assert scores["ae"]["train"].shape == (48,)
+
+
 def test_threshold_config_errors():
     cfg = _tiny_config()
     cfg.threshold.policy = "p99"
