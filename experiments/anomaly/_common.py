@@ -28,8 +28,11 @@ ADBENCH_RATES = {"thyroid": 93 / 3772, "cardio": 176 / 1831, "shuttle": 3511 / 4
 # (0.2) did not beat these settings on validation on any other set.
 ADBENCH_MODELS = {
     "thyroid": ((8, 2), 10, "tanh"), "cardio": ((8, 2), 10, "tanh"), "mammography": ((8, 2), 3, "sigmoid"),
-    "shuttle": ((8, 3), 3, "tanh"), "http": ((8, 2), 10, "tanh"), "smtp": ((8, 2), 10, "tanh"),
+    "shuttle": ((8, 3), 3, "tanh"), "http": ((8, 1), 10, "tanh"), "smtp": ((8, 2), 10, "tanh"),
 }
+# http (3 features): a code of width 1 was chosen on validation (seeds 100-101, 5-member ensembles):
+# 0.9992 / 0.9994 vs 0.9944 / 0.9964 for (8, 2); (16, 2) and 20 epochs were worse (0.9931 / 0.9921,
+# 0.9931 / 0.9945).
 
 
 def anomaly_config(dataset: str) -> ConfigDict:
