@@ -900,6 +900,43 @@ def _pad_stack(arrays: list[np.ndarray]) -> np.ndarray:
     return out
 
 
+def series_member_step_scores(cfg, run, windows, train_windows, n_train_windows, *, seed: int) -> list:
+    """Per-step AE scores of every series: a list of [K, N_i, T] arrays, one row per ensemble member.
+
+    windows: per series (windows [N_i, T, C], starts); train_windows / n_train_windows: each series'
+    training windows and their count. With `protocol.model_per_series` one model per series (vmap);
+    else `model.ensemble` = K models (seeds seed + 1000 m) on the pooled training windows, each
+    member's residuals standardised with its own training statistics when `score.standardise`.
+    """
+    members = int(cfg.model.get("ensemble", 1))
+    if cfg.protocol.model_per_series:
+        if members > 1:
+            raise ValueError(f"model.ensemble={members} needs protocol.model_per_series=False (one pooled model)")
+        n_min = min(len(w) for w in train_windows)
+        x_train = np.stack([w[:n_min] for w in train_windows], axis=1)
+        model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag="models", num_models=len(windows))
+        recon = reconstruct(model, params, _pad_stack([w for w, _ in windows]), batch_size=cfg.eval.batch_size,
+                            num_models=len(windows))
+        recons_by_member = [[recon[: len(w), i] for i, (w, _) in enumerate(windows)]]
+    else:
+        recons_by_member = []
+        for m in range(members):
+            model, params = train_autoencoder(cfg, run, np.concatenate(train_windows), seed=seed + 1000 * m,
+                                              tag="model" if m == 0 else f"model_{m}")
+            recon = reconstruct(model, params, np.concatenate([w for w, _ in windows]),
+                                batch_size=cfg.eval.batch_size)
+            recons_by_member.append(np.split(recon, np.cumsum([len(w) for w, _ in windows])[:-1]))
+    out = []
+    for i, (w, _) in enumerate(windows):
+        n_tw = n_train_windows[i]
+        per_member = []
+        for recons in recons_by_member:
+            st = fit_error_standardiser(w[:n_tw], recons[i][:n_tw]) if cfg.score.standardise else None
+            per_member.append(step_scores(w, recons[i], st))
+        out.append(np.stack(per_member))
+    return out
+
+
 def run_series(cfg, run) -> dict:
     """Sliding-window runs on NAB streams and SKAB experiments.
 
@@ -925,17 +962,8 @@ def run_series(cfg, run) -> dict:
     n_train_windows = [n - size + 1 for n in n_trains]
     train_windows = [w[: n : cfg.windows.train_stride] for (w, _), n in zip(windows, n_train_windows)]
     per_series = bool(cfg.protocol.model_per_series)
-    if per_series:
-        n_min = min(len(w) for w in train_windows)
-        x_train = np.stack([w[:n_min] for w in train_windows], axis=1)
-        model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag="models", num_models=len(series))
-        recon = reconstruct(model, params, _pad_stack([w for w, _ in windows]), batch_size=cfg.eval.batch_size,
-                            num_models=len(series))
-        recons = [recon[: len(w), i] for i, (w, _) in enumerate(windows)]
-    else:
-        model, params = train_autoencoder(cfg, run, np.concatenate(train_windows), seed=seed, tag="model")
-        recon = reconstruct(model, params, np.concatenate([w for w, _ in windows]), batch_size=cfg.eval.batch_size)
-        recons = np.split(recon, np.cumsum([len(w) for w, _ in windows])[:-1])
+    members = int(cfg.model.get("ensemble", 1))
+    member_steps = series_member_step_scores(cfg, run, windows, train_windows, n_train_windows, seed=seed)
 
     # per-window training rows of each baseline: the series' own (per_series) or all series pooled
     def flat(ws):
@@ -944,10 +972,8 @@ def run_series(cfg, run) -> dict:
     baselines_per_series = bool(cfg.baselines.per_series)
     pooled = None if baselines_per_series else np.concatenate([flat(w) for w in train_windows])
     step_scores_by_method = {m: [] for m in METHODS}
-    for i, ((w, starts), r) in enumerate(zip(windows, recons)):
-        n_tw = n_train_windows[i]
-        st = fit_error_standardiser(w[:n_tw], r[:n_tw]) if cfg.score.standardise else None
-        step_scores_by_method["ae"].append(step_scores(w, r, st))
+    for i, (w, starts) in enumerate(windows):
+        step_scores_by_method["ae"].append(member_steps[i].mean(axis=0))
         if cfg.score.root:
             step_scores_by_method["ae"][-1] = np.sqrt(step_scores_by_method["ae"][-1])
         fit_rows = flat(train_windows[i]) if baselines_per_series else pooled
@@ -994,7 +1020,7 @@ def run_series(cfg, run) -> dict:
     notes = _notes(cfg, protocol, "fitted per series on the scores of its training steps; AUROC/AUPRC use "
                    "scores divided by their series' threshold") + [
         f"{len(series)} series; windows of {size} steps (training stride {cfg.windows.train_stride}, scoring "
-        f"stride 1); AE: {'one model per series' if per_series else 'one model on the pooled training windows'}; "
+        f"stride 1); AE: {'one model per series' if per_series else 'one model on the pooled training windows' if members == 1 else f'mean per-step score of {members} models (different initialisations) on the pooled training windows'}; "
         f"PCA and IForest: {'per series' if baselines_per_series else 'fitted on the pooled training windows'}; "
         f"{int(sum(n_trains))} training steps and {len(labels)} test steps in all.",
         "far = false alarm rate, mar = missed alarm rate; f1_point_adjusted is an extra, inflated metric "

@@ -285,6 +285,24 @@ def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path):
     assert scores["ae"]["train"].shape == (48,)
 
 
+def test_series_ensemble_members_are_the_single_models_of_their_seeds(tmp_path):
+    rng = np.random.default_rng(0)
+    series = [rng.normal(size=(40, 2)).astype(np.float32) for _ in range(2)]
+    windows = [(np.stack([z[i:i + 8] for i in range(33)]), np.arange(33)) for z in series]  # [33, 8, 2]
+    train_windows, n_train = [w[:20] for w, _ in windows], [20, 20]
+    cfg = _tiny_config(ensemble=2)
+    cfg.score.standardise = True
+    steps = an.series_member_step_scores(cfg, _run(tmp_path / "ens"), windows, train_windows, n_train, seed=3)
+    assert [s.shape for s in steps] == [(2, 33, 8), (2, 33, 8)]
+    assert not np.allclose(steps[0][0], steps[0][1])
+    cfg.model.ensemble = 1
+    for member, seed in ((0, 3), (1, 1003)):  # member m trains with seed + 1000 m
+        single = an.series_member_step_scores(cfg, _run(tmp_path / f"m{member}"), windows, train_windows, n_train,
+                                              seed=seed)
+        for i in range(2):
+            np.testing.assert_allclose(steps[i][member], single[i][0], rtol=1e-4, atol=1e-6)
+
+
 def test_threshold_config_errors():
     cfg = _tiny_config()
     cfg.threshold.policy = "p99"
