@@ -8,7 +8,10 @@ Expected: AE AUROC >= PCA's on every ADBench set and > IForest's on at least hal
           jobs, 364 s wall): KDD Cup 99 F1 0.987 +- 0.001 (met); SKAB F1 0.777 (just missed);
           ADBench: AE > IForest on 3/6 (cardio, mammography, smtp: met); AE >= PCA at 95 % variance
           on 5/6 (http 0.9948 vs 0.9975: missed), >= same-bottleneck PCA on 5/6 (shuttle 0.928 vs
-          0.947: missed), >= ADBench's published PCA on 2/6 (thyroid, smtp).
+          0.947: missed), >= ADBench's published PCA on 2/6 (thyroid, smtp). Since then the ADBench
+          runs score by the mean of 5 AEs and http uses a 1-unit code (both chosen on validation);
+          measured in the single runs: http 0.9984 +- 0.0006 (>= PCA 0.9975: met), shuttle
+          0.9889 +- 0.0044 (>= same-bottleneck PCA 0.9467: met); anomaly/all not yet re-timed.
 """
 from ml_collections import ConfigDict
 

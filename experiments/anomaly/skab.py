@@ -18,6 +18,9 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
           pick window_mean + standardised residuals + SSE (valves 0.797, other 0.750), so the
           cross-fitted F1 over all files is this run's F1. SKAB's own rule (window_min, raw, root)
           gives 0.526 with this pooled model (FAR 0.021, MAR 0.637).
+          An ensemble of pooled Conv-AEs (model.ensemble = K, mean per-step score) was checked with
+          the same two folds and lost on both: valves 0.724 / 0.748 and other 0.740 / 0.745 for
+          K = 2 / 3 against 0.797 / 0.750 for one model, so one model is kept.
 Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837; one seed,
           ~120 s): just missed (one pooled model instead of SKAB's 34 per-file models).
 """
