@@ -30,9 +30,13 @@ class Scorer:
     preprocessor: TabularPreprocessor
     standardiser: anomaly.ErrorStandardiser | None
     threshold: anomaly.Threshold
+    ensemble: dict | None = None  # {"members", "standardisers", "reference"}: params have a member axis
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Anomaly scores [N] of preprocessed features [N, D]."""
+        if self.ensemble is not None:
+            members = anomaly.member_scores(self.model, self.params, features, self.ensemble["standardisers"])
+            return anomaly.ensemble_scores(members, self.ensemble["reference"])
         recon = anomaly.reconstruct(self.model, self.params, features)
         return anomaly.reconstruction_scores(features, recon, self.standardiser)
 
@@ -58,16 +62,22 @@ def load_scorer(workdir: str | Path) -> Scorer:
     meta = json.loads(meta_path.read_text())
     preprocessor = TabularPreprocessor.from_dict(meta["preprocessor"])
     model = anomaly.make_model(ConfigDict(meta["model"]), (preprocessor.num_features,))
-    template = model.init(jax.random.PRNGKey(0), jnp.zeros((1, preprocessor.num_features)))["params"]
+    ensemble = meta.get("ensemble")
+    init = lambda key: model.init(key, jnp.zeros((1, preprocessor.num_features)))["params"]  # noqa: E731
+    keys = jax.random.split(jax.random.PRNGKey(0), ensemble["members"]) if ensemble else jax.random.PRNGKey(0)
+    template = jax.eval_shape(jax.vmap(init) if ensemble else init, keys)
     checkpoints = Checkpoints(workdir / anomaly.MODEL_CHECKPOINTS)
     try:
         state, _ = checkpoints.restore({"params": template})
     finally:
         checkpoints.close()
     standardiser = meta.get("standardiser")
+    if ensemble:
+        ensemble = {**ensemble, "standardisers": [anomaly.ErrorStandardiser.from_dict(st) if st else None
+                                                  for st in ensemble["standardisers"]]}
     return Scorer(model, state["params"], preprocessor,
                   anomaly.ErrorStandardiser.from_dict(standardiser) if standardiser else None,
-                  anomaly.Threshold.from_dict(meta["threshold"]))
+                  anomaly.Threshold.from_dict(meta["threshold"]), ensemble)
 
 
 def read_records(path: Path, columns: tuple[str, ...]) -> tuple[list[list[str]], int]:

@@ -76,3 +76,29 @@ def test_bad_records_are_errors_naming_row_and_column(trained, tmp_path, capsys,
 def test_missing_scorer_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="has no scorer.json"):
         score.load_scorer(tmp_path)
+
+
+def test_restored_ensemble_scorer_gives_the_runs_ensemble_scores(tmp_path):
+    cfg = an.default_config("thyroid")
+    cfg.model.hidden = (4, 2)
+    cfg.train.epochs = 2
+    cfg.train.batch_size = 32
+    cfg.score.standardise = True
+    train = table_from_records(_records(200, 0), COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(200))
+    test_records = _records(20, 1) + _records(5, 2, shift=400.0)
+    test = table_from_records(test_records, COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(len(test_records)))
+    pre = TabularPreprocessor.fit(train)
+    x_train, x_test = pre.transform(train), pre.transform(test)
+    run = Run(tmp_path, quiet=True)
+    model, params, ensemble, per_member = an.ensemble_member_scores(cfg, run, x_train, {"test": x_test}, seed=0,
+                                                                    tag="ens", members=3)
+    ensemble["reference"] = an.member_reference(per_member["train"])
+    expected = an.ensemble_scores(per_member["test"], ensemble["reference"])
+    threshold = an.fit_threshold("percentile", an.ensemble_scores(per_member["train"], ensemble["reference"]), q=90)
+    an.save_scorer(run, cfg.model, params, pre, threshold, None, ensemble)
+    run.close()
+    scorer = score.load_scorer(tmp_path)
+    assert scorer.params["enc_0"]["kernel"].shape[0] == 3
+    scores, decisions = scorer.score_records(test_records)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(decisions, an.decide(expected, threshold))

@@ -74,21 +74,40 @@ def reconstruction_scores(x, recon, standardiser: ErrorStandardiser | None = Non
     return np.square(residual).reshape(residual.shape[0], -1).sum(axis=1)
 
 
-def ensemble_scores(member_scores, train_member_scores=None) -> np.ndarray:
+def member_reference(train_member_scores) -> dict:
+    """Per-member mean and std [K] of training scores [N_train, K], for `ensemble_scores`."""
+    train = np.asarray(train_member_scores, np.float64)
+    if train.ndim != 2:
+        raise ValueError(f"train_member_scores must be [N_train, K], got shape {train.shape}")
+    return {"mean": train.mean(axis=0).tolist(),
+            "std": np.maximum(train.std(axis=0), np.finfo(np.float64).tiny).tolist()}
+
+
+def ensemble_scores(member_scores, reference: dict | None = None) -> np.ndarray:
     """Score of an ensemble of K autoencoders: member_scores [N, K] -> [N], the mean over members.
 
-    With train_member_scores [N_train, K], each member's scores are first standardised with the
-    mean and std of its own training scores, so no member dominates by the scale of its errors.
+    With `reference` (`member_reference` of the training scores), each member's scores are first
+    standardised with the mean and std of its own training scores, so no member dominates by the
+    scale of its errors.
     """
     scores = np.asarray(member_scores, np.float64)
     if scores.ndim != 2:
         raise ValueError(f"member_scores must be [N, K] (one column per ensemble member), got shape {scores.shape}")
-    if train_member_scores is not None:
-        train = np.asarray(train_member_scores, np.float64)
-        if train.ndim != 2 or train.shape[1] != scores.shape[1]:
-            raise ValueError(f"train_member_scores must be [N_train, {scores.shape[1]}], got shape {train.shape}")
-        scores = (scores - train.mean(axis=0)) / np.maximum(train.std(axis=0), np.finfo(np.float64).tiny)
+    if reference is not None:
+        mean, std = np.asarray(reference["mean"]), np.asarray(reference["std"])
+        if mean.shape != (scores.shape[1],):
+            raise ValueError(f"the reference has {mean.size} members, the scores {scores.shape[1]}")
+        scores = (scores - mean) / std
     return scores.mean(axis=1)
+
+
+def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) -> np.ndarray:
+    """Scores [N, K] of each of the K side-by-side models (params with a leading model axis) on
+    x [N, ...], member m's residuals standardised by standardisers[m] (None: raw)."""
+    members = len(standardisers)
+    recon = reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=batch_size,
+                        num_models=members)
+    return np.stack([reconstruction_scores(x, recon[:, m], st) for m, st in enumerate(standardisers)], axis=1)
 
 
 def step_scores(x, recon, standardiser: ErrorStandardiser | None = None) -> np.ndarray:
@@ -692,14 +711,19 @@ def _pca_note(cfg) -> str:
 
 
 def save_scorer(run, model_cfg, params, preprocessor, threshold: Threshold,
-                standardiser: ErrorStandardiser | None) -> None:
+                standardiser: ErrorStandardiser | None, ensemble: dict | None = None) -> None:
     """Saves the model (orbax, run.workdir/model) with the scaler and threshold beside it, so
-    `aejax score` rebuilds exactly the decisions of this run."""
+    `aejax score` rebuilds exactly the decisions of this run. `ensemble` (from
+    `ensemble_member_scores`) marks params with a leading member axis and keeps the members'
+    standardisers and score reference."""
     from aejax import config as config_lib
 
     meta = {"model": config_lib.to_dict(model_cfg), "preprocessor": preprocessor.to_dict(),
             "threshold": threshold.to_dict(),
             "standardiser": standardiser.to_dict() if standardiser is not None else None}
+    if ensemble is not None:
+        meta["ensemble"] = {"members": ensemble["members"], "reference": ensemble["reference"],
+                            "standardisers": [st.to_dict() if st is not None else None for st in ensemble["standardisers"]]}
     import shutil
 
     from aejax.ckpt import Checkpoints
@@ -723,14 +747,17 @@ def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
 
     members = int(cfg.model.get("ensemble", 1))
     if members > 1:
-        per_member = ensemble_member_scores(cfg, run, x_train, x_eval, seed=seed, tag=tag, members=members)
         how = cfg.score.get("ensemble", "mean")
         if how not in ("mean", "standardised"):
             raise ValueError(f"score.ensemble={how!r} must be 'mean' or 'standardised'")
-        reference_scores = per_member["train"] if how == "standardised" else None
-        scores = {"ae": {split: ensemble_scores(s, reference_scores) for split, s in per_member.items()}}
-        model = params = standardiser = None
+        model, params, ensemble, per_member = ensemble_member_scores(
+            cfg, run, x_train, x_eval, seed=seed, tag=tag, members=members)
+        if how == "standardised":
+            ensemble["reference"] = member_reference(per_member["train"])
+        scores = {"ae": {split: ensemble_scores(s, ensemble["reference"]) for split, s in per_member.items()}}
+        standardiser = None
     else:
+        ensemble = None
         model, params = train_autoencoder(cfg, run, x_train, seed=seed, tag=tag)
         recon_train = reconstruct(model, params, x_train, batch_size=cfg.eval.batch_size)
         standardiser = fit_error_standardiser(x_train, recon_train) if cfg.score.standardise else None
@@ -744,28 +771,25 @@ def _fit_and_score_tabular(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
         fitted[CODE_WIDTH_PCA] = baselines.fit_pca(x_train, code_width_components(cfg, x_train.shape[1]))
     for method, scorer in fitted.items():
         scores[method] = {split: scorer(x) for split, x in {"train": x_train, **x_eval}.items()}
-    return scores, (model, params, standardiser)
+    return scores, (model, params, standardiser, ensemble)
 
 
-def ensemble_member_scores(cfg, run, x_train, x_eval: dict, *, seed: int, tag: str, members: int) -> dict:
+def ensemble_member_scores(cfg, run, x_train, x_eval: dict, *, seed: int, tag: str, members: int):
     """`members` autoencoders (different initialisations, side by side under vmap, same batches)
-    fitted to x_train [N, D]; returns {split: [N_split, members]} scores of each member on
-    "train" and on each split of x_eval (per-member residual standardisation with score.standardise)."""
+    fitted to x_train [N, D]. Returns (model, params, ensemble, scores): `ensemble` = {"members",
+    "standardisers" (per member, with score.standardise), "reference": None} as `save_scorer` keeps
+    it, scores = {split: [N_split, members]} of each member on "train" and each split of x_eval."""
     model, params = train_autoencoder(cfg, run, np.repeat(x_train[:, None], members, axis=1), seed=seed, tag=tag,
                                       num_models=members)
-
-    def member_scores(x):
-        recon = reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=cfg.eval.batch_size,
-                            num_models=members)
-        columns = []
-        for m in range(members):
-            st = fit_error_standardiser(x_train, train_recon[:, m]) if cfg.score.standardise else None
-            columns.append(reconstruction_scores(x, recon[:, m], st))
-        return np.stack(columns, axis=1)
-
-    train_recon = reconstruct(model, params, np.repeat(x_train[:, None], members, axis=1),
-                              batch_size=cfg.eval.batch_size, num_models=members)
-    return {"train": member_scores(x_train), **{split: member_scores(x) for split, x in x_eval.items()}}
+    standardisers = [None] * members
+    if cfg.score.standardise:
+        recon = reconstruct(model, params, np.repeat(x_train[:, None], members, axis=1),
+                            batch_size=cfg.eval.batch_size, num_models=members)
+        standardisers = [fit_error_standardiser(x_train, recon[:, m]) for m in range(members)]
+    ensemble = {"members": members, "standardisers": standardisers, "reference": None}
+    scores = {split: member_scores(model, params, x, standardisers, batch_size=cfg.eval.batch_size)
+              for split, x in {"train": x_train, **x_eval}.items()}
+    return model, params, ensemble, scores
 
 
 def code_width_components(cfg, num_features: int) -> int:
@@ -814,7 +838,7 @@ def run_tabular(cfg, run) -> dict:
         train_table, test_table = table.take(train_rows), table.take(test_rows)
         pre = TabularPreprocessor.fit(train_table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
         x_train, x_test = pre.transform(train_table), pre.transform(test_table)
-        scores, (model, params, standardiser) = _fit_and_score_tabular(
+        scores, (model, params, standardiser, ensemble) = _fit_and_score_tabular(
             cfg, run, x_train, {"test": x_test}, seed=seed, tag=f"seed_{seed}")
         labels = {"train": train_table.labels, "test": test_table.labels}
         thresholds = _thresholds(cfg, scores, labels)
@@ -822,8 +846,7 @@ def run_tabular(cfg, run) -> dict:
         run.log({"seed": seed, **per_seed[-1]})
         if first is None:
             first = (test_table.labels, {m: s["test"] for m, s in scores.items()})
-            if params is not None:
-                save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
+            save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser, ensemble)
             protocol, d = split.protocol, pre.num_features
     metrics = _aggregate(per_seed)
     figures = _save_curves(run, first[0], first[1], f"{cfg.data.name} (seed {cfg.protocol.seeds[0]})")
@@ -837,7 +860,7 @@ def run_tabular(cfg, run) -> dict:
     if members > 1:
         notes.append(f"AE score: mean of the {'raw' if cfg.score.ensemble == 'mean' else 'per-member standardised'} "
                      f"scores of an ensemble of {members} autoencoders (different initialisations, same batches); "
-                     "no scorer is saved for `aejax score`, which restores single models.")
+                     "`aejax score` restores and scores the whole ensemble.")
     return {"metrics": metrics, "figures": figures, "notes": notes,
             "tables": {"AE vs PCA vs IForest (test split)": _method_table(metrics)}}
 
@@ -859,7 +882,7 @@ def run_nsl_kdd(cfg, run) -> dict:
     pre = TabularPreprocessor.fit(fit_table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
     x_eval = {"validation": pre.transform(val_table), "test+": pre.transform(splits["test+"]),
               "test-21": pre.transform(splits["test-21"])}
-    scores, (model, params, standardiser) = _fit_and_score_tabular(
+    scores, (model, params, standardiser, ensemble) = _fit_and_score_tabular(
         cfg, run, pre.transform(fit_table), x_eval, seed=seed, tag=f"seed_{seed}")
     thresholds = _thresholds(cfg, scores, {})
     metrics = {}
@@ -871,7 +894,7 @@ def run_nsl_kdd(cfg, run) -> dict:
             metrics[f"{m}_accuracy_{split}"] = float(np.mean(decide(s, thresholds[m]) == labels))
     # the primary (unsuffixed) columns are those of KDDTest+
     metrics.update({k[: -len("_test+")]: v for k, v in list(metrics.items()) if k.endswith("_test+")})
-    save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser)
+    save_scorer(run, cfg.model, params, pre, thresholds["ae"], standardiser, ensemble)
     figures = _save_curves(run, splits["test+"].labels, {m: s["test+"] for m, s in scores.items()}, "NSL-KDD KDDTest+")
     notes = _notes(cfg, "one-class", f"fitted on the scores of {n_val} held-out training normals") + [
         f"Trained on {len(fit_table)} normal rows of KDDTrain+_20Percent; {pre.num_features} features "

@@ -264,11 +264,11 @@ def test_ensemble_scores_average_raw_or_per_member_standardised_scores():
     np.testing.assert_allclose(an.ensemble_scores(members), [5.5, 16.5, 21.0])
     # training scores: member 0 mean 2 std 1, member 1 mean 20 std 10
     train = np.array([[1.0, 10.0], [3.0, 30.0]])
-    np.testing.assert_allclose(an.ensemble_scores(members, train), [-1.0, 1.0, (0.0 + 2.0) / 2])
+    np.testing.assert_allclose(an.ensemble_scores(members, an.member_reference(train)), [-1.0, 1.0, (0.0 + 2.0) / 2])
     with pytest.raises(ValueError, match=r"must be \[N, K\]"):
         an.ensemble_scores(members[:, 0])
-    with pytest.raises(ValueError, match=r"train_member_scores must be \[N_train, 2\]"):
-        an.ensemble_scores(members, train[:, :1])
+    with pytest.raises(ValueError, match="the reference has 1 members, the scores 2"):
+        an.ensemble_scores(members, an.member_reference(train[:, :1]))
 
 
 def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path):
