@@ -20,15 +20,20 @@ def _records(n, seed, shift=0.0):
     return [[f"{abs(rng.normal(100, 10)) + shift:.3f}", p, f"{rng.random():.4f}"] for p in protos]
 
 
+def _tiny_config(epochs: int):
+    cfg = an.default_config("thyroid")
+    cfg.model.hidden = (4, 2)
+    cfg.train.epochs = epochs
+    cfg.train.batch_size = 32
+    cfg.score.standardise = True
+    return cfg
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A tiny AE trained like a tabular run, its scorer saved, and the in-run test decisions."""
     workdir = tmp_path_factory.mktemp("run")
-    cfg = an.default_config("thyroid")
-    cfg.model.hidden = (4, 2)
-    cfg.train.epochs = 3
-    cfg.train.batch_size = 32
-    cfg.score.standardise = True
+    cfg = _tiny_config(epochs=3)
     train = table_from_records(_records(200, 0), COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(200))
     pre = TabularPreprocessor.fit(train, log1p=("bytes",))
     x_train = pre.transform(train)
@@ -79,11 +84,7 @@ def test_missing_scorer_is_a_clear_error(tmp_path):
 
 
 def test_restored_ensemble_scorer_gives_the_runs_ensemble_scores(tmp_path):
-    cfg = an.default_config("thyroid")
-    cfg.model.hidden = (4, 2)
-    cfg.train.epochs = 2
-    cfg.train.batch_size = 32
-    cfg.score.standardise = True
+    cfg = _tiny_config(epochs=2)
     train = table_from_records(_records(200, 0), COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(200))
     test_records = _records(20, 1) + _records(5, 2, shift=400.0)
     test = table_from_records(test_records, COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(len(test_records)))
