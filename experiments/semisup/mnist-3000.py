@@ -11,6 +11,8 @@ Protocol: 784-500-500 tied logistic DAEs (25 % masking, 10 epochs per layer) on 
           unlabelled images; the supervised-only network gets the same steps and input noise;
           epochs selected on train[50000:].
 Expected: well below the supervised-only network; aims at the CAE row.
+Measured: 4.18 +- 0.18 % over 3 label draws vs 6.58 +- 0.12 % supervised-only (1,120 s, shared
+          2-core CPU); CAE's 3.22 % not beaten.
 """
 from aejax.registry import sibling
 
