@@ -101,12 +101,18 @@ def ensemble_scores(member_scores, reference: dict | None = None) -> np.ndarray:
     return scores.mean(axis=1)
 
 
-def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) -> np.ndarray:
-    """Scores [N, K] of each of the K side-by-side models (params with a leading model axis) on
-    x [N, ...], member m's residuals standardised by standardisers[m] (None: raw)."""
-    members = len(standardisers)
-    recon = reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=batch_size,
-                        num_models=members)
+def member_reconstructions(model, params, x, members: int, *, batch_size: int = 1024) -> np.ndarray:
+    """Reconstructions [N, K, ...] of x [N, ...] by each of the K side-by-side models (params with
+    a leading model axis)."""
+    return reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=batch_size,
+                       num_models=members)
+
+
+def member_scores(model, params, x, standardisers, *, batch_size: int = 1024, recon=None) -> np.ndarray:
+    """Scores [N, K] of each of the K side-by-side models on x [N, ...], member m's residuals
+    standardised by standardisers[m] (None: raw); `recon` = their reconstructions if already made."""
+    if recon is None:
+        recon = member_reconstructions(model, params, x, len(standardisers), batch_size=batch_size)
     return np.stack([reconstruction_scores(x, recon[:, m], st) for m, st in enumerate(standardisers)], axis=1)
 
 
@@ -781,14 +787,13 @@ def ensemble_member_scores(cfg, run, x_train, x_eval: dict, *, seed: int, tag: s
     it, scores = {split: [N_split, members]} of each member on "train" and each split of x_eval."""
     model, params = train_autoencoder(cfg, run, np.repeat(x_train[:, None], members, axis=1), seed=seed, tag=tag,
                                       num_models=members)
-    standardisers = [None] * members
-    if cfg.score.standardise:
-        recon = reconstruct(model, params, np.repeat(x_train[:, None], members, axis=1),
-                            batch_size=cfg.eval.batch_size, num_models=members)
-        standardisers = [fit_error_standardiser(x_train, recon[:, m]) for m in range(members)]
+    recon_train = member_reconstructions(model, params, x_train, members, batch_size=cfg.eval.batch_size)
+    standardisers = [fit_error_standardiser(x_train, recon_train[:, m]) if cfg.score.standardise else None
+                     for m in range(members)]
     ensemble = {"members": members, "standardisers": standardisers, "reference": None}
-    scores = {split: member_scores(model, params, x, standardisers, batch_size=cfg.eval.batch_size)
-              for split, x in {"train": x_train, **x_eval}.items()}
+    scores = {"train": member_scores(model, params, x_train, standardisers, recon=recon_train),
+              **{split: member_scores(model, params, x, standardisers, batch_size=cfg.eval.batch_size)
+                 for split, x in x_eval.items()}}
     return model, params, ensemble, scores
 
 
