@@ -394,7 +394,7 @@ def run_hinton2006(cfg, run) -> dict:
     mean_image = train_np.mean(axis=0)
     metrics["mean_image_test_sse_per_image"] = float(np.mean(np.sum((test_np - mean_image) ** 2, 1)))
     recon_rows = {}
-    shown = test_np[: cfg.eval.num_shown]
+    shown = test_np[np.linspace(0, len(test_np) - 1, cfg.eval.num_shown).astype(int)]  # spread out
     for k in cfg.baselines.pca:
         fitted = pca_lib.fit(train_np, k)
         metrics[f"pca_{k}_test_sse_per_image"] = pca_lib.sse_per_example(fitted, test_np)

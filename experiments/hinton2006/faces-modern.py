@@ -5,8 +5,8 @@ Paper:    Hinton & Salakhutdinov (2006), Science 313:504, Fig. 2C: AE-30 126, PC
           0.933), with CG fine-tuning.
 Data:     as hinton2006/faces (rebuilt Olivetti patches, PCA-30 calibrated to 135).
 Protocol: the RBM stack of hinton2006/faces (same budget, so its pretraining checkpoints can be
-          reused), then Adam with a cosine-decayed learning rate, 20 epochs of 100-patch batches
-          (the paper's 20 fine-tuning epochs) instead of conjugate gradients.
+          reused), then Adam with a cosine-decayed learning rate, 10 epochs of 100-patch batches
+          (the paper: 20 CG epochs) instead of conjugate gradients.
 """
 from aejax import registry
 
@@ -15,7 +15,7 @@ def get_config(arg=None):
     c = registry.sibling(__file__, "faces").get_config(arg)
     c.finetune.protocol = "optax"
     if arg != "quick":
-        c.train.epochs = 20
+        c.train.epochs = 10
         c.train.batch_size = 100
         c.train.checkpoint_every = 5000
         c.train.log_every = 1000

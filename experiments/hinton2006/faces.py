@@ -11,7 +11,8 @@ Data:     the "faces" dataset (aejax.data.faces): 25x25 patches rebuilt from the
 Protocol: the paper's stack and schedule types: first RBM Gaussian-visible (learning rate 0.001),
           binary RBMs 0.1, Gaussian code RBM 0.001; linear output, squared error; CG fine-tuning
           (3 line searches per 1000-case batch). Budget (paper in brackets), sized for a shared
-          2-core CPU: first RBM 20 epochs [200], other RBMs 10 [50], CG 4 epochs [20], float32.
+          2-core CPU: first RBM 10 epochs [200], other RBMs 5 [50], CG 2 epochs [20], float32.
+          One CG epoch is 124 batches of 7.5 M parameters: about 56 TFLOP, near an hour here.
 """
 from aejax.config import reference
 from aejax.tasks.hinton2006 import default_config, make_quick
@@ -25,11 +26,11 @@ def get_config(arg=None):
     c.loss = "squared_error"
     c.pretrain.visible = "gaussian"
     c.pretrain.first_learning_rate = 0.001
-    c.pretrain.first_epochs = 20
-    c.pretrain.epochs = 10
+    c.pretrain.first_epochs = 10
+    c.pretrain.epochs = 5
     c.baselines.pca = (30,)
     c.baselines.logistic_pca = ()
-    c.finetune.cg.epochs = 4
+    c.finetune.cg.epochs = 2
     c.finetune.cg.float64 = False
     c.eval.ratio_to_pca = True
     c.primary_metric = "test_sse_ratio_to_pca_30"
