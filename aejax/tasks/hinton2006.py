@@ -66,7 +66,7 @@ def default_config():
         protocol="cg",
         cg=ConfigDict(dict(epochs=200, batch_size=1000, line_searches=3, float64=True))))
     c.baselines = ConfigDict(dict(pca=(30,), logistic_pca=(30,), logistic_pca_epochs=20,
-                                  logistic_pca_batch_size=1000))
+                                  logistic_pca_batch_size=1000, logistic_pca_learning_rate=1e-3))
     c.eval.batch_size = 1000
     c.eval.every_epochs = 1
     c.eval.train_error = False
@@ -404,7 +404,8 @@ def run_hinton2006(cfg, run) -> dict:
     for k in cfg.baselines.logistic_pca:
         net, lp_params = logistic_pca.fit(
             base_train_x, k, epochs=cfg.baselines.logistic_pca_epochs,
-            batch_size=cfg.baselines.logistic_pca_batch_size, seed=cfg.seed, run=run,
+            batch_size=cfg.baselines.logistic_pca_batch_size,
+            learning_rate=cfg.baselines.logistic_pca_learning_rate, seed=cfg.seed, run=run,
             phase=f"logistic_pca_{k}")
         metrics[f"logistic_pca_{k}_test_sse_per_image"] = logistic_pca.sse_per_example(
             net, lp_params, base_test_x, eval_bs)
