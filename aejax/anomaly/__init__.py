@@ -1,0 +1,22 @@
+"""Anomaly detection: a detector library in PyOD's shape, and the user's-data pipeline.
+
+Scores (higher = more anomalous) are kept apart from decisions: a named threshold policy turns
+scores into a `Threshold` that says whether it used labels, and `decide` turns scores into 0/1.
+
+Modules (numpy / scikit-learn only unless noted):
+  scores       reconstruction errors, error standardisers, ensemble means, per-step series scores
+  thresholds   threshold policies (label-free or label-using), `decide`
+  metrics      AUROC / AUPRC (scikit-learn), F1 with and without point adjustment, `Evaluation`
+  protocols    one-class and unsupervised splits
+  windows      float32 sliding windows over series, streamed in chunks, and their aggregation
+  detector     the `Detector` interface: fit / score / predict / save / load
+  pca          PCA as PyOD scores it, and PCA reconstruction error
+  iforest      Isolation Forest (scikit-learn)
+  autoencoder  the autoencoder detector (jax): K members side by side, `train_autoencoder`
+  series       a series detector: any detector over windows, streamed per step
+  build        config -> detectors and thresholds (registered runs and `aejax anomaly fit`)
+  records      reading the user's CSV / .npy / .npz / Parquet in chunks, with row/column errors
+  pipeline     preprocessor + detector + threshold saved in a work directory; streamed scoring
+  fit          `aejax anomaly fit`: train on the user's file, write report.md and figures
+  report       figures and markdown tables of anomaly runs
+"""
