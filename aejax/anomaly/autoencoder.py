@@ -15,9 +15,8 @@ import numpy as np
 from ml_collections import ConfigDict
 
 from aejax.anomaly.detector import Detector
-from aejax.anomaly.scores import (Standardiser, ensemble_scores, fit_error_standardiser,
-                                  member_reference, rank_non_finite_highest, reconstruction_scores,
-                                  step_scores)
+from aejax.anomaly.scores import (Standardiser, ensemble_scores, fit_error_standardiser, member_reference,
+                                  rank_non_finite_highest, step_scores)
 
 PARAMS_DIR = "params"
 ENSEMBLE_RULES = ("mean", "standardised")
@@ -151,12 +150,46 @@ def member_reconstructions(model, params, x, members: int, *, batch_size: int = 
                        num_models=members)
 
 
-def member_scores(model, params, x, standardisers, *, batch_size: int = 1024, recon=None) -> np.ndarray:
-    """Scores [N, K] of each of the K side-by-side models on x [N, ...], member m's residuals
-    standardised by standardisers[m] (None: raw); `recon` = their reconstructions if already made."""
-    if recon is None:
-        recon = member_reconstructions(model, params, x, len(standardisers), batch_size=batch_size)
-    return np.stack([reconstruction_scores(x, recon[:, m], st) for m, st in enumerate(standardisers)], axis=1)
+_SCORE_CACHE: dict = {}
+
+
+def _jitted_member_scores(model):
+    """One jitted `(params [K, ...], mean [K, C], std [K, C], x [B, ...]) -> scores [B, K]` per model:
+    each member's sum of squared standardised residuals, computed on the device in float32."""
+    if model not in _SCORE_CACHE:
+        flat = hasattr(model, "sizes")  # the MLP takes flat vectors
+
+        def scores(params, mean, std, x):
+            inputs = x.reshape(x.shape[0], -1) if flat else x
+
+            def one(p, m, s):
+                recon = model.apply({"params": p}, inputs, method="reconstruct").reshape(x.shape)
+                return jnp.sum(jnp.square((x - recon - m) / s).reshape(x.shape[0], -1), axis=1)
+
+            return jax.vmap(one, out_axes=1)(params, mean, std)
+
+        _SCORE_CACHE[model] = jax.jit(scores)
+    return _SCORE_CACHE[model]
+
+
+def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) -> np.ndarray:
+    """Scores float64 [N, K] of K side-by-side models (params with a leading model axis) on x
+    [N, ...]: member m's squared residuals, standardised by standardisers[m] (None: raw) per
+    feature of the last axis, summed over all but the batch axis. One compiled program for any N
+    (batches of `batch_size`, the last one zero-padded); only the [N, K] scores leave the device."""
+    x = np.asarray(x, np.float32)
+    width = x.shape[-1]
+    mean = np.stack([np.zeros(width) if st is None else st.mean for st in standardisers]).astype(np.float32)
+    std = np.stack([np.ones(width) if st is None else st.std for st in standardisers]).astype(np.float32)
+    fn = _jitted_member_scores(model)
+    out = []
+    for start in range(0, len(x), batch_size):
+        chunk = x[start:start + batch_size]
+        n = len(chunk)
+        if n < batch_size:
+            chunk = np.concatenate([chunk, np.zeros((batch_size - n,) + chunk.shape[1:], chunk.dtype)])
+        out.append(np.asarray(fn(params, mean, std, chunk), np.float64)[:n])
+    return np.concatenate(out) if out else np.zeros((0, len(standardisers)))
 
 
 def detector_config(cfg) -> ConfigDict:
@@ -204,22 +237,23 @@ class AutoencoderDetector(Detector):
         """Trains on X [N, ...] (logging to `run`, checkpoints under checkpoints/<tag>)."""
         x = np.asarray(X)
         self.example_shape_ = tuple(x.shape[1:])
-        standardise = self.config.score.standardise
-        if self.members == 1:
-            self.model_, self.params_ = train_autoencoder(self.config, run, x, seed=self.seed, tag=tag)
-            recon = reconstruct(self.model_, self.params_, x, batch_size=self._batch)
-            self.standardisers_ = [fit_error_standardiser(x, recon) if standardise else None]
-            self.reference_ = None
-            self.train_scores_ = rank_non_finite_highest(reconstruction_scores(x, recon, self.standardisers_[0]))
-            return self
         k = self.members
-        self.model_, self.params_ = train_autoencoder(self.config, run, np.repeat(x[:, None], k, axis=1),
-                                                      seed=self.seed, tag=tag, num_models=k)
-        recon = member_reconstructions(self.model_, self.params_, x, k, batch_size=self._batch)
-        self.standardisers_ = [fit_error_standardiser(x, recon[:, m]) if standardise else None for m in range(k)]
-        scores_NxK = member_scores(self.model_, self.params_, x, self.standardisers_, recon=recon)
-        self.reference_ = member_reference(scores_NxK) if self.config.score.ensemble == "standardised" else None
-        self.train_scores_ = rank_non_finite_highest(ensemble_scores(scores_NxK, self.reference_))
+        if k == 1:
+            self.model_, self.params_ = train_autoencoder(self.config, run, x, seed=self.seed, tag=tag)
+        else:
+            self.model_, self.params_ = train_autoencoder(self.config, run, np.repeat(x[:, None], k, axis=1),
+                                                          seed=self.seed, tag=tag, num_models=k)
+        if self.config.score.standardise:
+            recon = self.reconstruct(x)
+            self.standardisers_ = [fit_error_standardiser(x, recon if k == 1 else recon[:, m]) for m in range(k)]
+            del recon
+        else:
+            self.standardisers_ = [None] * k
+        self.reference_ = None
+        scores_NxK = self.score_members(x)
+        if self.config.score.ensemble == "standardised" and k > 1:
+            self.reference_ = member_reference(scores_NxK)
+        self.train_scores_ = rank_non_finite_highest(self._combine(scores_NxK))
         return self
 
     def reconstruct(self, X) -> np.ndarray:
@@ -229,15 +263,15 @@ class AutoencoderDetector(Detector):
         return member_reconstructions(self.model_, self.params_, np.asarray(X), self.members, batch_size=self._batch)
 
     def score_members(self, X) -> np.ndarray:
-        """Each member's score, [N, K]."""
-        if self.members == 1:
-            return reconstruction_scores(X, self.reconstruct(X), self.standardisers_[0])[:, None]
-        return member_scores(self.model_, self.params_, X, self.standardisers_, batch_size=self._batch)
+        """Each member's score, [N, K] (`member_scores`)."""
+        params = self.params_ if self.members > 1 else jax.tree_util.tree_map(lambda a: a[None], self.params_)
+        return member_scores(self.model_, params, X, self.standardisers_, batch_size=self._batch)
+
+    def _combine(self, scores_NxK) -> np.ndarray:
+        return scores_NxK[:, 0] if self.members == 1 else ensemble_scores(scores_NxK, self.reference_)
 
     def _score(self, X) -> np.ndarray:
-        if self.members == 1:
-            return reconstruction_scores(X, self.reconstruct(X), self.standardisers_[0])
-        return ensemble_scores(self.score_members(X), self.reference_)
+        return self._combine(self.score_members(X))
 
     def score_steps(self, windows_NxTxC) -> np.ndarray:
         """Per-step scores [N, T]: each step's squared (standardised) residual summed over

@@ -48,8 +48,9 @@ def default_config(dataset: str) -> ConfigDict:
     # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck);
     # pca_code_width (tabular runs): also report PCA with the AE's code width as the extra method
     # "pca_code" when the main PCA uses another number of components;
+    # pca_pyod (tabular runs): also report PCA scored as PyOD (and so ADBench) scores it, "pca_pyod";
     # per_series (series runs): one PCA / IForest per series instead of one on the pooled windows
-    c.baselines = ConfigDict(dict(pca_components=0.0, pca_code_width=False, per_series=False))
+    c.baselines = ConfigDict(dict(pca_components=0.0, pca_code_width=False, pca_pyod=False, per_series=False))
     c.train.epochs = 30
     c.train.batch_size = 256
     c.train.optimizer.learning_rate = 3e-3
