@@ -7,8 +7,9 @@
 
 Each case generates its files under --dir (default /tmp/aejax-bench-anomaly), fits a detector with
 `aejax anomaly fit` on a smaller file from the same generator, then runs `aejax score` on the big one
-under /usr/bin/time -v: rows per second of the whole command (start-up included) and its peak RSS.
-The 1-minute load average before and after is printed beside the numbers; quote it with them.
+under /usr/bin/time -v: rows per second of the whole command (start-up included), its CPU time
+(user + system: what the rows cost when the CPU is shared) and its peak RSS. The 1-minute load
+average before and after is printed beside the numbers; quote it with them.
 """
 
 from __future__ import annotations
@@ -46,13 +47,15 @@ def kdd_like(n: int, seed: int):
 
 
 def telemetry(steps: int, channels: int, seed: int):
-    """One multichannel stream: sines of different periods plus noise, with a time column."""
+    """One multichannel stream: sines with periods of 25 to 400 steps and phases that are the same
+    in every file (the joint pattern repeats every 400 steps), plus noise drawn with `seed`, and a
+    time column."""
     import pyarrow as pa
 
-    rng = np.random.default_rng(seed)
+    rng, fixed = np.random.default_rng(seed), np.random.default_rng(0)
     t = np.arange(steps)
-    periods = rng.uniform(20, 400, channels)
-    values = np.sin(t[:, None] * (2 * np.pi / periods)) + 0.1 * rng.normal(size=(steps, channels))
+    periods, phases = fixed.choice([25, 50, 100, 200, 400], channels), fixed.uniform(0, 2 * np.pi, channels)
+    values = np.sin(t[:, None] * (2 * np.pi / periods) + phases) + 0.1 * rng.normal(size=(steps, channels))
     return pa.table({"t": t, **{f"ch{c}": values[:, c].astype(np.float32) for c in range(channels)}})
 
 
@@ -71,8 +74,8 @@ def aejax(*args) -> list[str]:
     return [sys.executable, "-m", "aejax.cli", *args]
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in GB) of `command` under /usr/bin/time -v."""
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds (user + system), peak RSS in GB) of `command` under /usr/bin/time -v."""
     out = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
@@ -80,7 +83,8 @@ def timed(command: list[str]) -> tuple[float, float]:
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", out.stderr)
     hours, minutes, seconds = int(wall.group(1) or 0), int(wall.group(2)), float(wall.group(3))
-    return 3600 * hours + 60 * minutes + seconds, rss_kb / 1024 ** 2
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", out.stderr).group(1)) for kind in ("User", "System"))
+    return 3600 * hours + 60 * minutes + seconds, cpu, rss_kb / 1024 ** 2
 
 
 def main() -> None:
@@ -106,12 +110,13 @@ def main() -> None:
     print(f"generated {big} ({big.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.0f} s", flush=True)
     subprocess.run(fit, check=True, stdout=subprocess.DEVNULL)
     before = load()
-    seconds, peak_gb = timed(aejax("score", "--workdir", str(root / "detector"), "--input", str(big),
+    seconds, cpu, peak_gb = timed(aejax("score", "--workdir", str(root / "detector"), "--input", str(big),
                                    "--output", str(root / "big.scores.csv")))
     after = load()
     what = "rows" if args.case == "kdd" else "steps"
-    print(f"| {args.case} | {n:,} {what} | {seconds:.1f} s | {n / seconds:,.0f} {what}/s | {peak_gb:.2f} GB | "
-          f"load {before:.1f} -> {after:.1f} (nproc {os.cpu_count()}) |")
+    print(f"| {args.case} | {n:,} {what} | {seconds:.1f} s | {n / seconds:,.0f} {what}/s | {cpu:.1f} CPU s "
+          f"({n / cpu:,.0f} {what} per CPU s) | {peak_gb:.2f} GB | load {before:.1f} -> {after:.1f} "
+          f"(nproc {os.cpu_count()}) |")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ as many points, so a reader sees how much of the adjusted number the adjustment 
 
 A run's metrics are `Evaluation`s per method (and per split); they become the flat
 `<method>_<metric>[_<split>]` keys of results.json only in `RunEvaluation.metrics()`.
+
+scikit-learn is imported where a metric is computed: `aejax score` loads this module on every
+call, and scikit-learn's import costs it about a second.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from sklearn import metrics as skm
 
 from aejax.anomaly.labels import binary_labels
 from aejax.anomaly.thresholds import Threshold, decide
@@ -28,6 +30,8 @@ def _both_classes(labels: np.ndarray, what: str):
 
 def auroc(labels, scores) -> float:
     """Area under the ROC curve of scores against 0/1 labels (scikit-learn)."""
+    from sklearn import metrics as skm
+
     labels = binary_labels(labels, len(scores))
     _both_classes(labels, "AUROC")
     return float(skm.roc_auc_score(labels, scores))
@@ -35,6 +39,8 @@ def auroc(labels, scores) -> float:
 
 def auprc(labels, scores) -> float:
     """Area under the precision-recall curve as average precision (scikit-learn; ADBench's AUCPR)."""
+    from sklearn import metrics as skm
+
     labels = binary_labels(labels, len(scores))
     _both_classes(labels, "AUPRC")
     return float(skm.average_precision_score(labels, scores))
@@ -51,6 +57,8 @@ class PrecisionRecallF1:
 
 def precision_recall_f1(labels, decisions) -> PrecisionRecallF1:
     """Precision, recall and F1 of the anomaly class (label 1) for 0/1 decisions."""
+    from sklearn import metrics as skm
+
     labels = binary_labels(labels)
     decisions = binary_labels(decisions, len(labels))
     p, r, f, _ = skm.precision_recall_fscore_support(

@@ -71,12 +71,8 @@ class Pipeline:
 
     def features(self, columns: records.Columns):
         """Features float32 [n, D] of a chunk of records."""
-        import numpy as np
-
         pre = self.preprocessor
-        numeric = (np.stack([columns.numeric[c] for c in pre.numeric_columns], axis=1) if pre.numeric_columns
-                   else np.zeros((len(columns), 0)))
-        return pre.features(numeric, [columns.text[c] for c in pre.vocab])
+        return pre.features([columns.numeric[c] for c in pre.numeric_columns], [columns.text[c] for c in pre.vocab])
 
     def save(self, workdir) -> None:
         workdir = Path(workdir)

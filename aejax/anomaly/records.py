@@ -94,11 +94,15 @@ def _check_utf8(path: Path) -> None:
 
 
 def _first_row(path: Path) -> list[str]:
-    _check_utf8(path)
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for row in csv.reader(f):
-            return [field.strip() for field in row]
-    raise _no_records(path)
+    with open(path, "rb") as f:
+        line = f.readline()
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _check_utf8(path)
+    if not text.strip():
+        raise _no_records(path)
+    return [field.strip() for field in next(csv.reader([text]))]
 
 
 def _is_number(field: str) -> bool:

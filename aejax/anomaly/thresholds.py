@@ -7,7 +7,6 @@ import dataclasses
 from typing import Callable
 
 import numpy as np
-from sklearn import metrics as skm
 
 from aejax.anomaly.labels import binary_labels
 
@@ -83,6 +82,8 @@ def _contamination(scores, *, rate: float) -> float:
     "best_f1", uses_labels=True,
     doc="threshold maximising F1 on a labelled validation split (uses labels)")
 def _best_f1(scores, labels) -> float:
+    from sklearn import metrics as skm  # here only: `aejax score` loads this module without scikit-learn
+
     labels = binary_labels(labels, len(scores))
     if labels.sum() == 0:
         raise ValueError("best_f1 needs at least one anomaly (label 1) in the validation labels")

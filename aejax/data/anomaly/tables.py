@@ -143,25 +143,31 @@ class TabularPreprocessor:
         return len(self.feature_names)
 
     def features(self, numeric, categorical: Sequence[tuple[np.ndarray, Sequence[str]]]) -> np.ndarray:
-        """Features float32 [N, num_features] from the numeric columns float64 [N, K] (in
-        `numeric_columns` order) and one (codes [N], levels) per categorical column (in `vocab`
-        order; its values are levels[codes]). A value outside the fitted vocabulary gives an
-        all-zero one-hot block; a value whose scaling overflows gives an infinite feature."""
+        """Features float32 [N, num_features] from the numeric columns (float64 [N, K], or K arrays
+        [N], in `numeric_columns` order) and one (codes [N], levels) per categorical column (in
+        `vocab` order; its values are levels[codes]). A value outside the fitted vocabulary gives an
+        all-zero one-hot block; a value whose scaling overflows gives an infinite feature. Filled
+        column by column into one float32 array (no [N, D] float64 copy)."""
+        columns = list(numeric.T) if isinstance(numeric, np.ndarray) else list(numeric)
+        n = len(columns[0]) if columns else len(categorical[0][0])
+        out = np.zeros((n, self.num_features), np.float32)
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = (_log1p(numeric, self.numeric_columns, self.log1p) - self.offset) / self.scale
-        blocks = [scaled]
+            for j, (name, values) in enumerate(zip(self.numeric_columns, columns)):
+                values = np.asarray(values, np.float64)
+                if name in self.log1p:
+                    values = np.log1p(np.maximum(values, 0.0))
+                out[:, j] = (values - self.offset[j]) / self.scale[j]
+        first = len(self.numeric_columns)
         for (codes, levels), vocab in zip(categorical, self.vocab.values()):
             vocab, levels = np.asarray(vocab, dtype=str), np.asarray(levels, dtype=str)
-            onehot = np.zeros((len(codes), len(vocab)))
             if len(vocab):
                 position = np.searchsorted(vocab, levels)  # the fitted vocabularies are sorted
                 known = (position < len(vocab)) & (vocab[np.minimum(position, len(vocab) - 1)] == levels)
                 at = np.where(known, position, -1)[codes]
                 hit = np.flatnonzero(at >= 0)
-                onehot[hit, at[hit]] = 1.0
-            blocks.append(onehot)
-        with np.errstate(over="ignore"):
-            return np.concatenate(blocks, axis=1).astype(np.float32)
+                out[hit, first + at[hit]] = 1.0
+            first += len(vocab)
+        return out
 
     def transform(self, table: Table) -> np.ndarray:
         """Features float32 [N, num_features]; unseen categories give all-zero one-hot blocks."""
