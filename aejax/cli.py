@@ -98,12 +98,21 @@ def config_changes(old: dict, new: dict) -> dict[str, list]:
 CONTINUABLE = "train."  # the keys --continue may change: the training procedure, not the model or data
 
 
+def _saved_overrides(workdir: Path) -> dict[str, str]:
+    """The config.json of the run in `workdir` as --config overrides (what --continue starts from)."""
+    from aejax import config as config_lib
+
+    path = workdir / "config.json"
+    if not path.is_file():
+        raise UsageError(f"--continue needs a work directory holding a run; {workdir} has no config.json")
+    saved = config_lib.leaves(json.loads(path.read_text()))
+    return {k: json.dumps(v) for k, v in saved.items() if v != {}}
+
+
 def _changes_on_resume(workdir: Path, config: dict, allow_train_changes: bool) -> dict[str, list]:
     """The config changes against `workdir`'s config.json; UsageError when they are not allowed."""
     path = workdir / "config.json"
     if not path.exists():
-        if allow_train_changes:
-            raise UsageError(f"--continue needs a work directory holding a run; {workdir} has no config.json")
         return {}
     changes = config_changes(json.loads(path.read_text()), config)
     listed = "; ".join(f"{k}: {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
@@ -135,6 +144,8 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
 
     if overwrite and continue_run:
         raise UsageError("--overwrite deletes the run that --continue would continue; give one of them")
+    if continue_run:  # the run's own config, then the changes given
+        overrides = {**_saved_overrides(workdir), **(overrides or {})}
     cfg = registry.load(name, quick=quick, overrides=overrides)
     runner = tasks.get(cfg.task)
     as_dict = config_lib.to_dict(cfg)
@@ -256,7 +267,8 @@ work directories:
   Running the same command again resumes from the last checkpoint. One run per work directory at a
   time. A different config on an existing work directory is refused; --continue accepts changed
   train.* keys (e.g. a lower learning rate after a diverged run) and goes on from the last checkpoint,
-  recording the change in config_history.jsonl; --overwrite starts afresh.
+  recording the change in config_history.jsonl (it starts from the run's config.json, so give only
+  the keys to change); --overwrite starts afresh.
 """
 
 
