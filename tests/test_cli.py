@@ -85,3 +85,65 @@ def test_config_diff_names_leaf_keys():
     old = {"train": {"epochs": 14, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/a"}, "seed": 0}
     new = {"train": {"epochs": 15, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/b"}, "seed": 0, "extra": 1}
     assert cli.config_changes(old, new) == {"extra": [None, 1], "train.epochs": [14, 15]}
+
+
+def _readme_example(root: Path) -> None:
+    """Writes the files of the README's "Extending it" example (each a python block whose first
+    line names its path) under `root`."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Extending it", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    for block in blocks:
+        first, body = block.split("\n", 1)
+        path = root / first.removeprefix("# ")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+
+
+def test_readme_extension_example_runs_from_a_folder_of_ones_own(tmp_path, capsys):
+    _readme_example(tmp_path)
+    folder = tmp_path / "my-aejax"
+    assert cli.main(["list", "--experiments", str(folder)]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:-1]]
+    assert "pca/digits" in names and "mnist/ae" in names  # added to the built-in experiments
+    workdir = tmp_path / "run"
+    assert cli.main(["run", "pca/digits", "--experiments", str(folder), "--workdir", str(workdir)]) == 0
+    results = json.loads((workdir / "results.json").read_text())
+    sse = results["metrics"]["test_sse_per_image"]
+    # 8 principal components reconstruct the test digits better than the mean image, worse than perfectly
+    assert 0 < sse < results["reference"]["test_sse_per_image"]["value"]
+    assert "| test_sse_per_image | 4.73 |" in (workdir / "report.md").read_text()
+    capsys.readouterr()
+    assert cli.main(["config", "pca/digits", "--experiments", str(folder), "--quick"]) == 0
+    assert dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())["pca.components"] == "2"
+
+
+def test_experiment_folders_add_to_the_built_in_ones_and_names_stay_inside(tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    (mine / "mnist").mkdir(parents=True)
+    (mine / "mnist" / "other.py").write_text("from aejax.config import base_config\n\ndef get_config(arg=None):\n    return base_config()\n")
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(mine))
+    assert {"mnist/other", "mnist/ae", "hinton2006/mnist"} <= set(registry.names())
+    (mine / "mnist" / "ae.py").write_text((mine / "mnist" / "other.py").read_text())
+    with pytest.raises(ValueError, match=r"'mnist/ae' is defined twice: .*experiments/mnist/ae.py, .*mine/mnist/ae.py"):
+        registry.get_config("mnist/ae")
+    outside = tmp_path / "x.py"
+    outside.write_text("raise SystemExit('executed')\n")
+    for name in ("../x", "../../x", str(outside.with_suffix("")), "mnist/../../x", "mnist/.hidden", "_common", ""):
+        with pytest.raises(ValueError, match="not a name inside the experiments folders"):
+            registry.get_config(name)
+
+
+def test_a_shared_module_is_imported_once(tmp_path, monkeypatch):
+    root = tmp_path / "exp" / "g"
+    root.mkdir(parents=True)
+    (root / "_shared.py").write_text("from aejax import tasks\nCOUNT = [0]\n\n@tasks.register('g-noop')\ndef run(cfg, run):\n    return {'metrics': {}}\n")
+    (root / "a.py").write_text("from aejax import registry\nshared = registry.sibling(__file__, '_shared')\nshared.COUNT[0] += 1\n"
+                               "from aejax.config import base_config\n\ndef get_config(arg=None):\n    c = base_config()\n    c.task = 'g-noop'\n    return c\n")
+    (root / "b.py").write_text((root / "a.py").read_text())
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "exp"))
+    for name in ("g/a", "g/b", "g/a"):
+        registry.get_config(name)
+    shared = registry.sibling(str(root / "a.py"), "_shared")
+    assert shared.COUNT == [2]  # one module, imported once, bumped once by each experiment file
