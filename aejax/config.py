@@ -78,6 +78,17 @@ def flat_keys(cfg: ConfigDict, prefix: str = "") -> list[str]:
     return keys
 
 
+def leaves(tree: dict, prefix: str = "") -> dict:
+    """{dotted key: value} of every leaf of a nested dict (e.g. `to_dict(cfg)`)."""
+    out = {}
+    for k, v in tree.items():
+        if isinstance(v, dict) and v:
+            out.update(leaves(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def _parse_value(text: str):
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
@@ -131,8 +142,17 @@ def validate(cfg: ConfigDict) -> None:
     problems = []
     train = cfg.get("train")
     if train is not None:
-        if train.get("epochs", 1) < 0:
-            problems.append(f"train.epochs must be >= 0, got {train.epochs}")
+        if train.get("epochs", 1) < 1:
+            problems.append(
+                f"train.epochs must be >= 1, got {train.epochs} (to evaluate a finished run again, run its "
+                "work directory again: it resumes at the end of training and only evaluates)"
+            )
+        if train.get("log_every", 1) < 1:
+            problems.append(f"train.log_every must be >= 1 (log every N steps), got {train.log_every}")
+        if train.get("checkpoint_every", 0) < 0:
+            problems.append(
+                f"train.checkpoint_every must be >= 0 (every N steps; 0: only at the end), got {train.checkpoint_every}"
+            )
         if train.get("batch_size", 1) <= 0:
             problems.append(f"train.batch_size must be positive, got {train.batch_size}")
         if "optimizer" in train and train.optimizer.get("learning_rate", 1.0) <= 0:

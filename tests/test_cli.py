@@ -52,7 +52,7 @@ def test_overrides_are_typed_and_validated():
 
 def test_changed_config_on_existing_workdir_is_refused(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({**config_lib.to_dict(registry.get_config("mnist/ae")), "seed": 123}))
-    with pytest.raises(SystemExit, match="seed"):
+    with pytest.raises(cli.UsageError, match=r"different config \(seed: 123 -> 0\)"):
         cli.run_experiment("mnist/ae", tmp_path, quiet=True)
 
 
