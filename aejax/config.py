@@ -10,8 +10,7 @@ import difflib
 from ml_collections import ConfigDict, FieldReference
 from ml_collections.config_dict import placeholder
 
-from aejax import losses
-from aejax.train import optim
+from aejax import names
 
 
 def reference(value: float, tolerance: float, source: str, units: str = "", higher_is_better: bool = False) -> ConfigDict:
@@ -158,12 +157,12 @@ def validate(cfg: ConfigDict) -> None:
             problems.append(f"train.batch_size must be positive, got {train.batch_size}")
         if "optimizer" in train and train.optimizer.get("learning_rate", 1.0) <= 0:
             problems.append(f"train.optimizer.learning_rate must be positive, got {train.optimizer.learning_rate}")
-        if "optimizer" in train and train.optimizer.name not in optim.names():
-            problems.append(f"train.optimizer.name {train.optimizer.name!r} is not one of {optim.names()}")
+        if "optimizer" in train and train.optimizer.name not in names.OPTIMIZERS:
+            problems.append(f"train.optimizer.name {train.optimizer.name!r} is not one of {list(names.OPTIMIZERS)}")
         if train.get("compute_dtype", "float32") not in ("float32", "bfloat16", "float16"):
             problems.append(f"train.compute_dtype must be float32, bfloat16 or float16, got {train.compute_dtype!r}")
-    if "loss" in cfg and cfg.loss not in losses.OBJECTIVES:
-        problems.append(f"loss {cfg.loss!r} is not one of {sorted(losses.OBJECTIVES)}")
+    if "loss" in cfg and cfg.loss not in names.LOSSES:
+        problems.append(f"loss {cfg.loss!r} is not one of {list(names.LOSSES)}")
     model = cfg.get("model")
     if model is not None and "sizes" in model:
         sizes = tuple(model.sizes)
