@@ -26,10 +26,6 @@ import statistics
 import time
 from pathlib import Path
 
-import jax
-import jax.numpy as jnp
-import numpy as np
-
 # Dense peak TFLOP/s per chip: (float32 as XLA runs it by default, bfloat16). NVIDIA float32
 # matmuls use TF32 tensor cores under JAX's default precision, so the float32 peak is TF32's.
 # Sources: NVIDIA H100/H200/A100/L4/V100 datasheets (dense, SXM parts), Google Cloud TPU docs.
@@ -48,7 +44,7 @@ KNOWN_PEAK_TFLOPS: dict[str, tuple[float, float]] = {
     "TPU v6e": (918.0, 918.0),
 }
 
-DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
+DTYPES = ("bfloat16", "float32")  # compute dtypes (jax is imported only when a benchmark runs)
 
 
 def known_peak_tflops(device_kind: str, dtype: str) -> float | None:
@@ -64,8 +60,11 @@ def matmul_probe(dtype: str, m: int, k: int, n: int, repeats: int):
     """A compiled [m, k] @ [k, n] product run `repeats` times in one call (a loop whose input
     changes each time, so XLA can neither merge nor hoist the products); returns
     `probe() -> TFLOP/s` of one timed call. The first call compiles."""
-    x = jax.random.normal(jax.random.PRNGKey(0), (m, k), DTYPES[dtype])
-    w = jax.random.normal(jax.random.PRNGKey(1), (k, n), DTYPES[dtype]) / k
+    import jax
+    import jax.numpy as jnp
+
+    x = jax.random.normal(jax.random.PRNGKey(0), (m, k), dtype)
+    w = jax.random.normal(jax.random.PRNGKey(1), (k, n), dtype) / k
 
     @jax.jit
     def products(x, w):
@@ -128,6 +127,9 @@ def _peak_memory_bytes(compiled) -> float:
 
 def training_setup(cfg, dtype: str):
     """(model, fresh TrainState, train step) for an experiment config with an MLP autoencoder."""
+    import jax
+    import jax.numpy as jnp
+
     from aejax.models import autoencoder
     from aejax.train import optim
     from aejax.train.state import TrainState
@@ -135,7 +137,7 @@ def training_setup(cfg, dtype: str):
 
     if "sizes" not in cfg.get("model", {}):
         raise ValueError(f"aejax bench needs an experiment whose config.model has `sizes` (an MLP autoencoder); {cfg.experiment!r} has none")
-    model = autoencoder.from_config(cfg.model, dtype=None if dtype == "float32" else DTYPES[dtype])
+    model = autoencoder.from_config(cfg.model, dtype=None if dtype == "float32" else getattr(jnp, dtype))
     params = autoencoder.init_params(model, jax.random.PRNGKey(0))
     tx = optim.make_optimizer(cfg.train.optimizer, total_steps=10_000)
     state = TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(1))
@@ -148,6 +150,10 @@ def _device_kind(device) -> str:
 
 def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps: int = 20, windows: int = 5) -> dict:
     """Benchmark the training step of `cfg` at one batch size on the first `devices` devices."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
     from aejax import distributed, params as params_lib
     from aejax.train import loop
 
@@ -222,6 +228,8 @@ def run_bench(name: str, *, batch_sizes, devices, dtype: str = "float32", steps:
     """`measure` for every (device count, batch size); device counts above the available
     devices, or not dividing a batch size, are skipped with a note on stderr."""
     import sys
+
+    import jax
 
     from aejax import registry
 
@@ -313,6 +321,8 @@ def _int_list(text: str) -> list[int]:
 def _cmd_bench(args, extra) -> int:
     import sys
 
+    import jax
+
     from aejax import distributed
 
     distributed.initialize()
@@ -347,7 +357,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("name", help="experiment name, e.g. mnist/ae")
     p.add_argument("--batch-sizes", default="100,1000", help="comma-separated global batch sizes (default 100,1000)")
     p.add_argument("--devices", help="comma-separated device counts (default: all devices)")
-    p.add_argument("--dtype", choices=sorted(DTYPES), default="float32", help="compute dtype (parameters stay float32)")
+    p.add_argument("--dtype", choices=DTYPES, default="float32", help="compute dtype (parameters stay float32)")
     p.add_argument("--steps", type=int, default=20, help="train steps per timed window (default 20)")
     p.add_argument("--windows", type=int, default=5, help="timed windows after one warm-up window (default 5)")
     p.add_argument("--quick", action="store_true", help="use the experiment's quick config")

@@ -22,10 +22,6 @@ import os
 import socket
 from pathlib import Path
 
-import numpy as np
-
-from aejax.ckpt import Checkpoints
-
 LOCK_FILE = ".lock"
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "config_history.jsonl"
@@ -37,6 +33,8 @@ class WorkdirInUseError(RuntimeError):
 
 
 def _jsonable(value):
+    import numpy as np  # here, so that importing aejax.run (the CLI does) stays light
+
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -149,7 +147,7 @@ class Run:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.quiet = quiet
-        self._checkpoints: dict[str, Checkpoints] = {}
+        self._checkpoints: dict = {}
         self._pending = None if config is None else (config, changes or {}, list(preamble))
         self._inherited = len(read_records(self.metrics_path))  # records of earlier attempts
 
@@ -199,7 +197,10 @@ class Run:
         """All records of metrics.jsonl so far."""
         return read_records(self.metrics_path)
 
-    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2) -> Checkpoints:
+    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2):
+        """The aejax.ckpt.Checkpoints of `workdir/subdir`, each save announced in metrics.jsonl."""
+        from aejax.ckpt import Checkpoints
+
         if subdir not in self._checkpoints:
             def announce(step: int, subdir=subdir) -> None:
                 self.log({"event": "checkpoint", "checkpoints": subdir, "step": int(step)})
