@@ -128,6 +128,9 @@ def test_experiment_folders_add_to_the_built_in_ones_and_names_stay_inside(tmp_p
     (mine / "mnist" / "ae.py").write_text((mine / "mnist" / "other.py").read_text())
     with pytest.raises(ValueError, match=r"'mnist/ae' is defined twice: .*experiments/mnist/ae.py, .*mine/mnist/ae.py"):
         registry.get_config("mnist/ae")
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "typo"))
+    with pytest.raises(FileNotFoundError, match="typo.*AEJAX_EXPERIMENTS.*does not exist"):
+        registry.names()
     outside = tmp_path / "x.py"
     outside.write_text("raise SystemExit('executed')\n")
     for name in ("../x", "../../x", str(outside.with_suffix("")), "mnist/../../x", "mnist/.hidden", "_common", ""):

@@ -192,7 +192,8 @@ def test_divergence_is_a_one_line_error_and_continues_with_a_changed_optimizer(e
     code, _, err = _cli(capsys, *_run_args(experiments, workdir, *DIVERGING))
     line = _one_line_error(err, "run")
     assert code == 1
-    assert "loss became inf at step 38 (epoch 3)" in line and "(step 30)" in line and "--continue" in line
+    assert "loss became inf at step 38 (epoch 3)" in line and "(step 30)" in line
+    assert f"--workdir {workdir} --experiments {experiments} --continue" in line
     # The advice as given: the same command with a lower setting is refused, naming the leaf key...
     code, _, err = _cli(capsys, *_run_args(experiments, workdir, *DIVERGING[:-1], "--config.train.optimizer.decay_rate=1.0"))
     assert code == 2 and "train.optimizer.decay_rate: 1000000.0 -> 1.0" in _one_line_error(err, "run")
@@ -246,6 +247,8 @@ def test_report_errors_change_nothing(tmp_path, capsys):
     (run / "report.md").write_text("kept\n")
     code, _, err = _cli(capsys, "report", str(run), "--out", str(tmp_path / "missing" / "t.md"))
     assert code == 2 and "the folder" in _one_line_error(err, "report")
+    code, _, err = _cli(capsys, "report", str(run), "--out", str(tmp_path))
+    assert code == 2 and "that is a folder" in _one_line_error(err, "report")
     assert (run / "report.md").read_text() == "kept\n"
     (run / "results.json").write_text('{"experiment": "x/y", "metrics": {')
     code, _, err = _cli(capsys, "report", str(run))
