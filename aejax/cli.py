@@ -168,6 +168,7 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         try:
             with distributed.use_mesh(mesh):
                 out = runner(cfg, run)
+            run.start()  # a task that neither logged nor saved still leaves its config
         finally:
             run.close()
         seconds = time.perf_counter() - start

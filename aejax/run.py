@@ -155,8 +155,9 @@ class Run:
     def metrics_path(self) -> Path:
         return self.workdir / METRICS_FILE
 
-    def _start(self) -> None:
-        """Write the config and the run-start records (once, at the first record or checkpoint)."""
+    def start(self) -> None:
+        """Write the config and the run-start records, once: at the first record or checkpoint,
+        at the latest when the task returns."""
         if self._pending is None:
             return
         config, changes, preamble = self._pending
@@ -177,7 +178,7 @@ class Run:
 
     def log(self, record: dict) -> None:
         """Append one JSON line to metrics.jsonl."""
-        self._start()
+        self.start()
         self._append(record)
 
     def rewind(self, phase: str | None, step: int) -> None:

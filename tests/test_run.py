@@ -42,6 +42,9 @@ def test_config_is_written_at_the_first_record_with_its_history(tmp_path):
     Run(tmp_path, quiet=True, config={"a": 2}, changes={"a": [1, 2]}).log({"step": 2})
     history = [json.loads(line) for line in (tmp_path / "config_history.jsonl").read_text().splitlines()]
     assert history[0]["config"] == {"a": 1} and history[1]["changes"] == {"a": [1, 2]}
+    silent = tmp_path / "silent"
+    Run(silent, quiet=True, config={"b": 1}).start()  # a task that never logs: written when it returns
+    assert json.loads((silent / "config.json").read_text()) == {"b": 1}
 
 
 def test_truncate_keeps_the_log_up_to_the_last_checkpoint_on_disk(tmp_path):
