@@ -14,7 +14,6 @@ detector/), config.json, metrics.jsonl (training), train_scores.csv, report.md a
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 from pathlib import Path
 
@@ -227,8 +226,8 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
     if overwrite and workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
-    run = Run(workdir, quiet=quiet)
+    run = Run(workdir, quiet=quiet, config=cfg.to_dict())
+    run.start()  # config.json before any training
     try:
         for note in notes:
             run.print(f"sizing: {note}")
