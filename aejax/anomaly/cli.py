@@ -10,7 +10,10 @@ import sys
 EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/sensors
   aejax anomaly fit --train telemetry.csv --workdir runs/tm --time ts --series-id unit --window 32
+  aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
   aejax score --workdir runs/sensors --input new.csv
+
+--config.KEY=VALUE changes the detector's config (aejax.configs.anomaly.user_config).
 """
 
 
