@@ -13,7 +13,7 @@ Measured: on the previous generator (1.0.0, mean image 54.74; not yet rerun on 2
           net's 1.05: far from the pretrained result, though Adam does leave the mean.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 
 def get_config(arg=None):

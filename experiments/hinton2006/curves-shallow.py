@@ -10,7 +10,7 @@ Measured: on the previous generator (1.0.0; not yet rerun on 2.0.0): (seed 0, Ad
           beats the pretrained deep net (1.05) on the regenerated data.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 
 def get_config(arg=None):

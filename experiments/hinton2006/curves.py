@@ -15,7 +15,7 @@ Measured: on the previous generator (1.0.0: width 2.07 px, 3.4 times the real in
           mean image 15.99, PCA-18 5.96, logistic PCA-6 7.93, logistic PCA-18 2.38.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 SOURCE = "H&S 2006 Fig. 2A (original CURVES file; ours is regenerated)"
 

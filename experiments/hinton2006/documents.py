@@ -32,7 +32,7 @@ Figures:  retrieval.png (the three curves above against n, log scale), pretraini
           codes_2d.png (no full run yet: same pretraining and 50 CG epochs, about 2 hours here).
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import default_config, make_quick
+from aejax.configs.hinton2006 import default_config, make_quick
 
 
 def get_config(arg=None):

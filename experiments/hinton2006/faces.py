@@ -15,7 +15,7 @@ Protocol: the paper's stack and schedule types: first RBM Gaussian-visible (lear
           One CG epoch is 124 batches of 7.5 M parameters: about 56 TFLOP, near an hour here.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import default_config, make_quick
+from aejax.configs.hinton2006 import default_config, make_quick
 
 
 def get_config(arg=None):

@@ -9,6 +9,7 @@ import pytest
 from ml_collections import ConfigDict
 
 from aejax.models.autoencoder import Autoencoder
+from aejax.configs.hinton2006 import default_config
 from aejax.run import Run
 from aejax.tasks import hinton2006, hinton2006_data
 
@@ -74,7 +75,7 @@ def test_random_init_small_normal_kernels_zero_biases():
 
 
 def _tiny_faces_config():
-    c = hinton2006.default_config()
+    c = default_config()
     c.data.name = "faces"
     c.data.builder_config = "small"
     c.model.sizes = (625, 12, 4)
@@ -122,7 +123,7 @@ def test_bad_protocol_and_size_mismatch_are_named(tmp_path):
 
 
 def _tiny_documents_config():
-    c = hinton2006.default_config()
+    c = default_config()
     c.data.name = "20news"
     c.data.builder_config = "small"
     c.data.vocabulary = 60
