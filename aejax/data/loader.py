@@ -37,10 +37,12 @@ SOURCES_FILE = "aejax_sources.json"
 
 
 class Split(NamedTuple):
-    """x float32 [N, D] in [0, 1] (images flattened row-major); y int32 [N] (-1: unlabelled)."""
+    """x float32 [N, D] in [0, 1] (images flattened row-major); y int32 [N] (-1: unlabelled);
+    image_shape: the shape of one example before flattening (e.g. (28, 28); () if unknown)."""
 
     x: np.ndarray
     y: np.ndarray
+    image_shape: tuple[int, ...] = ()
 
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
@@ -237,7 +239,8 @@ def load(
     cache: str | os.PathLike | None = None,
     config: str | None = None,
 ) -> Split:
-    """Load `split` of dataset `name` as a `Split`: x float32 [N, D] in [0, 1], y int32 [N].
+    """Load `split` of dataset `name` as a `Split`: x float32 [N, D] in [0, 1], y int32 [N], and the
+    image shape (e.g. (28, 28)) that x.reshape((N,) + image_shape) restores.
 
     `split` may carry a slice: "train[:50000]", "train[:90%]", "train[90%:]".
     `data_dir` is the folder holding the dataset's files (default $AEJAX_DATA_DIR/<name>);
@@ -258,4 +261,4 @@ def load(
         y = arrays["label"][start:stop].astype(np.int32)
     else:
         y = np.full(stop - start, -1, dtype=np.int32)
-    return Split(x, y)
+    return Split(x, y, tuple(int(n) for n in images.shape[1:]))
