@@ -22,14 +22,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from aejax import data, losses, params as params_lib, plots, tasks
+from aejax import data, eval as eval_lib, losses, params as params_lib, plots, tasks
 from aejax.baselines import logistic_pca, pca as pca_lib
 from aejax.models import autoencoder
 from aejax.models import rbm
 from aejax.tasks import hinton2006_data
-from aejax.train import cg, loop, optim, pretrain
-from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
+from aejax.train import cg, fit, pretrain
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -55,21 +53,13 @@ def make_sse_per_image(model, batch_size: int, counts: bool = False):
     """A jitted ``(params, x [N, D]) -> float``: mean over images of the summed squared error
     of the deterministic reconstruction (the paper's metric). With ``counts`` the inputs are
     word counts, the reconstruction is softmax(logits) and the target the word probabilities."""
-    def per_batch(p, b):
-        if counts:
-            return losses.sse(jax.nn.softmax(model.apply({"params": p}, b), axis=-1),
-                              losses.word_probabilities(b))
-        return losses.sse(model.apply({"params": p}, b, method="reconstruct"), b)
-
-    per_example = jax.jit(lambda p, xs: batched_map(lambda b: per_batch(p, b), xs, batch_size))
-    return lambda params, x: float(jnp.mean(per_example(params, x)))
+    target = dict(output="softmax", target=losses.word_probabilities) if counts else {}
+    return lambda params, x: eval_lib.sse_per_image(model, params, x, batch_size=batch_size, **target)
 
 
 def make_codes(model, batch_size: int):
     """A jitted ``(params, x [N, D]) -> codes [N, code size]`` (numpy)."""
-    fn = jax.jit(lambda p, xs: batched_map(
-        lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
-    return lambda params, x: np.asarray(fn(params, x))
+    return lambda params, x: np.asarray(eval_lib.encode(model, params, x, batch_size=batch_size))
 
 
 def retrieval_accuracy(codes_: np.ndarray, labels: np.ndarray, counts=(1, 3, 7, 15, 31, 63),
@@ -134,16 +124,9 @@ def make_stages(cfg) -> list[pretrain.RBMStage]:
 # --------------------------------------------------------------------------------- fine-tuning
 def finetune_optax(cfg, run, model, params, train_x, evaluate):
     """Minibatch fine-tuning with the optax optimizer of ``cfg.train`` (resumable)."""
-    total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
-    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps),
-                              rng=jax.random.PRNGKey(cfg.seed + 1))
-    step = make_train_step(reconstruction_loss(model, cfg.loss), grad_norm=cfg.train.log_grad_norm)
-    state = loop.fit(state, step, train_x, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
-                     run=run, checkpoints=run.checkpoints("finetune"),
-                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every,
-                     evaluate=lambda state: evaluate(state.params),
-                     eval_every_epochs=cfg.eval.every_epochs, desc="fine-tune", phase="finetune")
-    return state.params
+    return fit.train_autoencoder(cfg, train_x, model=model, params=params, rng=jax.random.PRNGKey(cfg.seed + 1),
+                                 run=run, checkpoints="finetune", evaluate=evaluate, desc="fine-tune",
+                                 phase="finetune").params
 
 
 def finetune_cg(cfg, run, model, params, train_x, evaluate):
