@@ -168,6 +168,7 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         try:
             with distributed.use_mesh(mesh):
                 out = runner(cfg, run)
+            run.start()  # a task that neither logged nor saved still leaves its config
         finally:
             run.close()
         seconds = time.perf_counter() - start
@@ -204,9 +205,11 @@ def _cmd_run(args, extra) -> int:
         run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite,
                        devices=args.devices, continue_run=args.continue_run)
     except FloatingPointError as err:  # the NaN guard: the last good checkpoint is kept
+        folders = "".join(f" --experiments {folder}" for folder in args.experiments or ())
         raise FloatingPointError(
             f"{err} To go on from that checkpoint in this work directory, rerun with --continue and the changed "
-            f"setting, e.g. aejax run {args.name} --workdir {workdir} --continue --config.train.optimizer.learning_rate=..."
+            f"setting, e.g. aejax run {args.name} --workdir {workdir}{folders} --continue "
+            "--config.train.optimizer.learning_rate=..."
         ) from None
     return 0
 
@@ -243,8 +246,8 @@ def _cmd_report(args) -> int:
 
     results = [_read_results(d) for d in args.workdirs]
     out = Path(args.out) if args.out else None
-    if out is not None and not out.parent.is_dir():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        raise UsageError(f"--out {out}: " + ("that is a folder; give a file name" if out.is_dir() else f"the folder {out.parent} does not exist"))
     rendered = [report.render(res) for res in results]
     table = report.combined(results)
     for d, text in zip(args.workdirs, rendered):

@@ -27,8 +27,12 @@ _PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
 
 def folders() -> list[Path]:
-    """The experiment folders searched, built-in first."""
+    """The experiment folders searched, built-in first; FileNotFoundError for a folder named in
+    $AEJAX_EXPERIMENTS that does not exist (a typo must not hide one's experiments)."""
     from_env = [Path(p).expanduser() for p in os.environ.get(ENV, "").split(os.pathsep) if p]
+    for folder in from_env:
+        if not folder.is_dir():
+            raise FileNotFoundError(f"experiments folder {str(folder)!r} (from ${ENV}) does not exist")
     out = []
     for folder in [BUILTIN, *from_env, *_extra]:
         if folder.resolve() not in [f.resolve() for f in out]:

@@ -9,7 +9,9 @@ metrics.jsonl with each step once, checkpoints, and console output.
   a run that fails before that (a mistyped key, missing data) leaves no config behind.
 - Each checkpoint saved through `Run.checkpoints` is announced in metrics.jsonl before it is
   written (`{"event": "checkpoint", "checkpoints": subdir, "step": n}`), so
-  `truncate_to_last_checkpoint` can cut the log back to what a resumed run will not redo.
+  `truncate_to_last_checkpoint` can cut the log back to what a resumed run will not redo, and
+  `Run.rewind` drops what an earlier attempt logged past the checkpoint a fit restores: each
+  step is logged once however often a run is killed and resumed.
 """
 import contextlib
 import datetime
@@ -19,10 +21,6 @@ import math
 import os
 import socket
 from pathlib import Path
-
-import numpy as np
-
-from aejax.ckpt import Checkpoints
 
 LOCK_FILE = ".lock"
 CONFIG_FILE = "config.json"
@@ -35,6 +33,8 @@ class WorkdirInUseError(RuntimeError):
 
 
 def _jsonable(value):
+    import numpy as np  # here, so that importing aejax.run (the CLI does) stays light
+
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -124,10 +124,14 @@ def truncate_to_last_checkpoint(workdir: str | Path) -> int:
         cut = next((i for i, r in enumerate(records) if r.get("event") == "start"), len(records))
     if cut == len(records):
         return 0
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text("".join(json.dumps(r) + "\n" for r in records[:cut]))
-    os.replace(partial, path)
+    _rewrite(path, records[:cut])
     return len(records) - cut
+
+
+def _rewrite(path: Path, records: list[dict]) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text("".join(json.dumps(r) + "\n" for r in records))
+    os.replace(partial, path)
 
 
 class Run:
@@ -143,15 +147,17 @@ class Run:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.quiet = quiet
-        self._checkpoints: dict[str, Checkpoints] = {}
+        self._checkpoints: dict = {}
         self._pending = None if config is None else (config, changes or {}, list(preamble))
+        self._inherited = len(read_records(self.metrics_path))  # records of earlier attempts
 
     @property
     def metrics_path(self) -> Path:
         return self.workdir / METRICS_FILE
 
-    def _start(self) -> None:
-        """Write the config and the run-start records (once, at the first record or checkpoint)."""
+    def start(self) -> None:
+        """Write the config and the run-start records, once: at the first record or checkpoint,
+        at the latest when the task returns."""
         if self._pending is None:
             return
         config, changes, preamble = self._pending
@@ -172,14 +178,30 @@ class Run:
 
     def log(self, record: dict) -> None:
         """Append one JSON line to metrics.jsonl."""
-        self._start()
+        self.start()
         self._append(record)
+
+    def rewind(self, phase: str | None, step: int) -> None:
+        """Drop the step records of `phase` after `step` that earlier attempts logged: `fit` calls
+        this when it restores checkpoint `step`, since it logs those steps again. (The cut of
+        `truncate_to_last_checkpoint` misses them when a later checkpoint of another kind, e.g. a
+        best-so-far one, was saved after them.)"""
+        records = read_records(self.metrics_path)
+        stale = [i for i, r in enumerate(records[: self._inherited])
+                 if "event" not in r and r.get("phase") == phase and r.get("step", 0) > step]
+        if stale:
+            dropped = set(stale)
+            _rewrite(self.metrics_path, [r for i, r in enumerate(records) if i not in dropped])
+            self._inherited -= len(stale)
 
     def history(self) -> list[dict]:
         """All records of metrics.jsonl so far."""
         return read_records(self.metrics_path)
 
-    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2) -> Checkpoints:
+    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2):
+        """The aejax.ckpt.Checkpoints of `workdir/subdir`, each save announced in metrics.jsonl."""
+        from aejax.ckpt import Checkpoints
+
         if subdir not in self._checkpoints:
             def announce(step: int, subdir=subdir) -> None:
                 self.log({"event": "checkpoint", "checkpoints": subdir, "step": int(step)})
