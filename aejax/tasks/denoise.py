@@ -78,6 +78,6 @@ def run_denoise(cfg, run) -> dict:
     if side * side == clean.shape[1]:
         plots.image_rows(run.workdir / "denoising.png", shown, (side, side))
         figures.append("denoising.png")
-    notes = [f"Autoencoder {tuple(cfg.model.sizes)} (tied={cfg.model.tied}), {cfg.train.epochs} epochs on {d.train_split}; "
+    notes = [f"Autoencoder {cfg.model.to_dict()}, {cfg.train.epochs} epochs on {d.train_split}; "
              f"SSE per test image ({d.test_split}) against the clean image; test corruption drawn once per type."]
     return {"metrics": metrics, "figures": figures, "tables": {"SSE per image": "\n".join(rows)}, "notes": notes}
