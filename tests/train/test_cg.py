@@ -71,3 +71,25 @@ def test_minimize_pytree_least_squares_in_float64_keeps_dtypes():
     np.testing.assert_allclose(new["w"], [1.0, -2.0, 0.5], atol=1e-5)
     np.testing.assert_allclose(new["b"], 0.3, atol=1e-5)
     assert result.values[-1] < 1e-9
+
+
+def test_host_syncs_count_every_scalar_the_host_reads(monkeypatch):
+    """Each f read, dot product and finiteness test is one host round trip; count them by
+    wrapping the evaluation and the two jnp functions minimize reads scalars from."""
+    reads = {"f": 0, "vdot": 0, "isfinite": 0}
+    vdot, isfinite = jnp.vdot, jnp.isfinite
+
+    def counting(name, fn):
+        def wrapped(*args):
+            reads[name] += 1
+            return fn(*args)
+        return wrapped
+
+    monkeypatch.setattr(jnp, "vdot", counting("vdot", vdot))
+    monkeypatch.setattr(jnp, "isfinite", counting("isfinite", isfinite))
+    with jax.enable_x64(True):
+        f = counting("f", jax.jit(jax.value_and_grad(rosenbrock)))
+        result = cg.minimize(f, jnp.array([-1.2, 1.0, -0.5]), 5)
+    assert result.evaluations == reads["f"] > 5
+    assert reads["isfinite"] >= 5 and reads["vdot"] >= result.evaluations
+    assert result.host_syncs == sum(reads.values())
