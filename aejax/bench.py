@@ -9,9 +9,15 @@ the one `fit` runs) on synthetic data of `steps` batches, so one call is one tim
   window, each ended by `block_until_ready`
 - examples_per_s: batch size / median step time
 - flops_per_step: XLA cost analysis of the compiled single train step (all devices together)
-- achieved_tflops: flops_per_step / median step time; peak_tflops: the devices' dense peak for
-  the compute dtype (table below; on CPU a matrix-product probe measured in this process, times
-  the device count); utilisation = achieved / peak
+- achieved_tflops: flops_per_step / median step time
+- peak_measured_tflops: the best rate of matrix-product probes in the compute dtype, timed
+  before every window (interleaved with the step, so load that slows one slows the other): the
+  step's largest product ([batch / devices, K] x [K, N] of its widest layer) and a 512-cube,
+  times the device count
+- peak_published_tflops: the datasheet's dense peak of the device kind (table below; GPU/TPU)
+- peak_tflops: the published peak when the device kind is in the table, else the measured one;
+  peak_source says which. utilisation = achieved / peak; an utilisation above 100 % means the
+  peak is wrong, and is reported as an error (the row's `error`), never as a figure
 - peak_memory_mb: argument + output + temporary bytes of the compiled epoch program, less aliased
   (donated) bytes, as XLA's memory analysis reports them for one device
 """
@@ -19,10 +25,6 @@ import json
 import statistics
 import time
 from pathlib import Path
-
-import jax
-import jax.numpy as jnp
-import numpy as np
 
 # Dense peak TFLOP/s per chip: (float32 as XLA runs it by default, bfloat16). NVIDIA float32
 # matmuls use TF32 tensor cores under JAX's default precision, so the float32 peak is TF32's.
@@ -42,7 +44,7 @@ KNOWN_PEAK_TFLOPS: dict[str, tuple[float, float]] = {
     "TPU v6e": (918.0, 918.0),
 }
 
-DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
+DTYPES = ("bfloat16", "float32")  # compute dtypes (jax is imported only when a benchmark runs)
 
 
 def known_peak_tflops(device_kind: str, dtype: str) -> float | None:
@@ -54,21 +56,52 @@ def known_peak_tflops(device_kind: str, dtype: str) -> float | None:
     return None
 
 
-def matmul_probe_tflops(dtype: str = "float32", size: int = 1024, repeats: int = 5) -> float:
-    """Measured rate of a [size, size] @ [size, size] product on the default device (TFLOP/s),
-    the best of `repeats` timings of 8 chained products."""
-    a = jax.random.normal(jax.random.PRNGKey(0), (size, size), DTYPES[dtype])
-    b = jax.random.normal(jax.random.PRNGKey(1), (size, size), DTYPES[dtype]) / size
+def matmul_probe(dtype: str, m: int, k: int, n: int, repeats: int):
+    """A compiled [m, k] @ [k, n] product run `repeats` times in one call (a loop whose input
+    changes each time, so XLA can neither merge nor hoist the products); returns
+    `probe() -> TFLOP/s` of one timed call. The first call compiles."""
+    import jax
+    import jax.numpy as jnp
+
+    x = jax.random.normal(jax.random.PRNGKey(0), (m, k), dtype)
+    w = jax.random.normal(jax.random.PRNGKey(1), (k, n), dtype) / k
 
     @jax.jit
-    def chain(x):
-        for _ in range(8):
-            x = x @ b
-        return x
+    def products(x, w):
+        body = lambda i, acc: acc + (x * (1 + i.astype(x.dtype) * 1e-3)) @ w  # noqa: E731
+        return jax.lax.fori_loop(0, repeats, body, jnp.zeros((m, n), x.dtype))
 
-    chain(a).block_until_ready()
-    best = min(_timed(lambda: chain(a).block_until_ready()) for _ in range(repeats))
-    return 8 * 2 * size**3 / best / 1e12
+    products(x, w).block_until_ready()
+    flops = 2.0 * m * k * n * repeats
+    return lambda: flops / _timed(lambda: products(x, w).block_until_ready()) / 1e12
+
+
+def probe_shapes(sizes, rows: int) -> list[tuple[int, int, int]]:
+    """(m, k, n) of the probes for an MLP of layer `sizes` at `rows` examples per device: its
+    widest layer's product and a 512-cube."""
+    k, n = max(zip(sizes[:-1], sizes[1:]), key=lambda kn: kn[0] * kn[1])
+    return [(rows, k, n), (512, 512, 512)]
+
+
+def choose_peak(device_kind: str, dtype: str, measured_tflops: float, devices: int) -> tuple[float, str]:
+    """(peak TFLOP/s of `devices` devices, which peak that is): the published one when
+    `device_kind` is in KNOWN_PEAK_TFLOPS, else the measured one."""
+    published = known_peak_tflops(device_kind, dtype)
+    if published is not None:
+        return published * devices, f"published ({device_kind}, dense {dtype}, datasheet table)"
+    return measured_tflops, "measured (best matmul probe, interleaved with the step)"
+
+
+def utilisation(achieved_tflops: float, peak_tflops: float | None) -> tuple[float | None, str | None]:
+    """(achieved / peak, None), or (None, an error) when that exceeds 100 %: a rate above the
+    peak means the peak is wrong, not that the step is fast."""
+    if peak_tflops is None or not peak_tflops > 0:
+        return None, None
+    ratio = achieved_tflops / peak_tflops
+    if ratio > 1.0:
+        return None, (f"achieved {achieved_tflops:.4g} TFLOP/s exceeds the peak {peak_tflops:.4g} TFLOP/s "
+                      f"({ratio:.1%}): that peak is wrong for this device (or every probe was slowed); no utilisation reported")
+    return ratio, None
 
 
 def _timed(fn) -> float:
@@ -94,6 +127,9 @@ def _peak_memory_bytes(compiled) -> float:
 
 def training_setup(cfg, dtype: str):
     """(model, fresh TrainState, train step) for an experiment config with an MLP autoencoder."""
+    import jax
+    import jax.numpy as jnp
+
     from aejax.models import autoencoder
     from aejax.train import optim
     from aejax.train.state import TrainState
@@ -101,15 +137,23 @@ def training_setup(cfg, dtype: str):
 
     if "sizes" not in cfg.get("model", {}):
         raise ValueError(f"aejax bench needs an experiment whose config.model has `sizes` (an MLP autoencoder); {cfg.experiment!r} has none")
-    model = autoencoder.from_config(cfg.model, dtype=None if dtype == "float32" else DTYPES[dtype])
+    model = autoencoder.from_config(cfg.model, dtype=None if dtype == "float32" else getattr(jnp, dtype))
     params = autoencoder.init_params(model, jax.random.PRNGKey(0))
     tx = optim.make_optimizer(cfg.train.optimizer, total_steps=10_000)
     state = TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(1))
     return model, state, make_train_step(reconstruction_loss(model, cfg.loss))
 
 
-def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps: int = 20, windows: int = 5, probe_tflops: float | None = None) -> dict:
+def _device_kind(device) -> str:
+    return device.device_kind
+
+
+def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps: int = 20, windows: int = 5) -> dict:
     """Benchmark the training step of `cfg` at one batch size on the first `devices` devices."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
     from aejax import distributed, params as params_lib
     from aejax.train import loop
 
@@ -130,26 +174,33 @@ def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps
     compile_s = time.perf_counter() - start
     peak_memory = _peak_memory_bytes(epoch)
 
+    window_flops = flops * steps / devices
+    probes = {(m, k, n): matmul_probe(dtype, m, k, n, int(np.clip(round(window_flops / (2 * m * k * n)), 1, 10_000)))
+              for m, k, n in probe_shapes(cfg.model.sizes, max(batch_size // devices, 1))}
     state, _ = epoch(state, data)  # warm-up window
     jax.block_until_ready(state)
-    step_times = []
+    step_times, probe_rates = [], {shape: [] for shape in probes}
     for _ in range(windows):
+        for shape, probe in probes.items():
+            probe_rates[shape].append(probe())
         start = time.perf_counter()
         state, metrics = epoch(state, data)
         jax.block_until_ready((state, metrics))
         step_times.append((time.perf_counter() - start) / steps)
     median = statistics.median(step_times)
+    best_shape = max(probe_rates, key=lambda shape: max(probe_rates[shape]))
+    measured = max(probe_rates[best_shape]) * devices
 
     device = mesh.devices.flat[0]
-    per_chip = known_peak_tflops(device.device_kind, dtype)
-    if per_chip is None and device.platform == "cpu":
-        per_chip = probe_tflops if probe_tflops is not None else matmul_probe_tflops(dtype)
-    peak = None if per_chip is None else per_chip * devices
+    kind = _device_kind(device)
     achieved = flops / median / 1e12
+    peak, source = choose_peak(kind, dtype, measured, devices)
+    util, error = utilisation(achieved, peak)
+    published = known_peak_tflops(kind, dtype)
     return {
         "experiment": cfg.experiment,
         "platform": device.platform,
-        "device_kind": device.device_kind,
+        "device_kind": kind,
         "devices": devices,
         "batch_size": batch_size,
         "dtype": dtype,
@@ -162,9 +213,13 @@ def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps
         "examples_per_s": batch_size / median,
         "flops_per_step": flops,
         "achieved_tflops": achieved,
+        "peak_measured_tflops": measured,
+        "peak_published_tflops": None if published is None else published * devices,
         "peak_tflops": peak,
-        "peak_source": "matmul probe" if device.platform == "cpu" and known_peak_tflops(device.device_kind, dtype) is None else "datasheet",
-        "utilisation": None if peak is None else achieved / peak,
+        "peak_source": source,
+        "peak_probe": f"[{best_shape[0]}x{best_shape[1]}] x [{best_shape[1]}x{best_shape[2]}] {dtype}, best of {windows}",
+        "utilisation": util,
+        "error": error,
         "peak_memory_mb": peak_memory / 2**20,
     }
 
@@ -174,18 +229,19 @@ def run_bench(name: str, *, batch_sizes, devices, dtype: str = "float32", steps:
     devices, or not dividing a batch size, are skipped with a note on stderr."""
     import sys
 
+    import jax
+
     from aejax import registry
 
     cfg = registry.load(name, quick=quick)
     available = jax.device_count()
-    probe = matmul_probe_tflops(dtype) if jax.devices()[0].platform == "cpu" else None
     rows = []
     for count in devices:
         if count > available:
             print(f"aejax bench: skipping --devices {count}: only {available} available", file=sys.stderr)
             continue
         for batch_size in batch_sizes:
-            rows.append(measure(cfg, batch_size=batch_size, devices=count, dtype=dtype, steps=steps, windows=windows, probe_tflops=probe))
+            rows.append(measure(cfg, batch_size=batch_size, devices=count, dtype=dtype, steps=steps, windows=windows))
     return rows
 
 
@@ -199,7 +255,8 @@ COLUMNS = (
     ("examples_per_s", "examples/s", "{:,.0f}"),
     ("flops_per_step", "GFLOP/step", None),
     ("achieved_tflops", "achieved TFLOP/s", "{:.4f}"),
-    ("peak_tflops", "peak TFLOP/s", "{:.4f}"),
+    ("peak_measured_tflops", "measured peak", "{:.4f}"),
+    ("peak_published_tflops", "published peak", "{:.4f}"),
     ("utilisation", "utilisation", "{:.1%}"),
     ("peak_memory_mb", "peak MB", "{:.1f}"),
 )
@@ -209,20 +266,25 @@ def markdown(rows: list[dict]) -> str:
     """The rows as a markdown table, with the device and peak source above it."""
     if not rows:
         return "(no configurations measured)\n"
-    head = f"`aejax bench {rows[0]['experiment']}` on {rows[0]['device_kind']} ({rows[0]['platform']}), peak: {rows[0]['peak_source']}\n\n"
+    head = (f"`aejax bench {rows[0]['experiment']}` on {rows[0]['device_kind']} ({rows[0]['platform']}); rates in "
+            f"TFLOP/s; utilisation = achieved / peak, peak: {rows[0]['peak_source']}\n\n")
     lines = ["| " + " | ".join(title for _, title, _ in COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
+    errors = []
     for r in rows:
         cells = []
         for key, _, fmt in COLUMNS:
             value = r[key]
-            if value is None:
+            if key == "utilisation" and r.get("error"):
+                errors.append(f"- error, {r['devices']} device(s), batch {r['batch_size']}: {r['error']}")
+                cells.append(f"error {len(errors)}")
+            elif value is None:
                 cells.append("n/a")
             elif key == "flops_per_step":
                 cells.append(f"{value / 1e9:.4f}")
             else:
                 cells.append(fmt.format(value))
         lines.append("| " + " | ".join(cells) + " |")
-    return head + "\n".join(lines) + "\n"
+    return head + "\n".join(lines + ([""] + errors if errors else [])) + "\n"
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -259,6 +321,8 @@ def _int_list(text: str) -> list[int]:
 def _cmd_bench(args, extra) -> int:
     import sys
 
+    import jax
+
     from aejax import distributed
 
     distributed.initialize()
@@ -293,7 +357,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("name", help="experiment name, e.g. mnist/ae")
     p.add_argument("--batch-sizes", default="100,1000", help="comma-separated global batch sizes (default 100,1000)")
     p.add_argument("--devices", help="comma-separated device counts (default: all devices)")
-    p.add_argument("--dtype", choices=sorted(DTYPES), default="float32", help="compute dtype (parameters stay float32)")
+    p.add_argument("--dtype", choices=DTYPES, default="float32", help="compute dtype (parameters stay float32)")
     p.add_argument("--steps", type=int, default=20, help="train steps per timed window (default 20)")
     p.add_argument("--windows", type=int, default=5, help="timed windows after one warm-up window (default 5)")
     p.add_argument("--quick", action="store_true", help="use the experiment's quick config")

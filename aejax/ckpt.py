@@ -1,5 +1,6 @@
 """The one wrapper around orbax-checkpoint: save and restore pytrees (a TrainState, a
 pretraining stage) with a JSON side-record, resuming from the latest step."""
+from collections.abc import Callable
 from pathlib import Path
 
 import jax
@@ -9,8 +10,10 @@ import orbax.checkpoint as ocp
 class Checkpoints:
     """Numbered checkpoints in `directory`, each holding a pytree ("state") and JSON ("meta")."""
 
-    def __init__(self, directory: str | Path, *, max_to_keep: int | None = 2):
+    def __init__(self, directory: str | Path, *, max_to_keep: int | None = 2, before_save: Callable[[int], None] | None = None):
+        """`before_save(step)` is called before each save (aejax.run announces it in metrics.jsonl)."""
         self.directory = Path(directory).absolute()
+        self._before_save = before_save
         self._manager = ocp.CheckpointManager(
             self.directory,
             options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True, enable_async_checkpointing=False),
@@ -26,6 +29,8 @@ class Checkpoints:
     def save(self, step: int, state, meta: dict | None = None, *, data_iterator=None) -> None:
         """Write `state` (any pytree of arrays) and `meta` (JSON-able) as checkpoint `step`;
         `data_iterator` (a grain iterator, optional) saves the position of a streamed dataset."""
+        if self._before_save is not None:
+            self._before_save(int(step))
         items = {"state": ocp.args.StandardSave(state), "meta": ocp.args.JsonSave(meta or {})}
         items.update(_grain_items(data_iterator, save=True))
         self._manager.save(int(step), args=ocp.args.Composite(**items), force=True)
@@ -41,7 +46,14 @@ class Checkpoints:
         abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, target)
         items = {"state": ocp.args.StandardRestore(abstract), "meta": ocp.args.JsonRestore()}
         items.update(_grain_items(data_iterator, save=False))
-        restored = self._manager.restore(step, args=ocp.args.Composite(**items))
+        try:
+            restored = self._manager.restore(step, args=ocp.args.Composite(**items))
+        except ValueError as err:
+            raise ValueError(
+                f"checkpoint {step} in {self.directory} does not fit the state this run builds (its "
+                f"model or optimizer has another structure or shape). Run with the config it was saved "
+                f"with, or use another work directory. Orbax: {err}"
+            ) from None
         return restored.state, dict(restored.meta or {})
 
     def close(self) -> None:

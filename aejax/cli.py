@@ -1,14 +1,49 @@
-"""`aejax list | run | report` (and commands contributed by other modules)."""
+"""`aejax list | run | config | report` (and commands contributed by other modules).
+
+Errors print one line, `aejax COMMAND: error: ...`, and exit 2 for a usage, config or data
+error, 1 for a failure while the run trains (a diverging loss, a full disk); set
+AEJAX_TRACEBACK=1 to get the Python traceback instead.
+"""
 import argparse
+import contextlib
 import importlib
 import json
-import shutil
+import os
+import re
 import sys
 import time
 from pathlib import Path
 
 # Modules adding a subcommand through `add_parser(subparsers)`; one line per module.
 COMMAND_MODULES: tuple[str, ...] = ("aejax.data.cli", "aejax.score", "aejax.bench")
+LIST_WIDTH = 100
+
+
+class UsageError(ValueError):
+    """A command line, config or input file the command cannot use (exit 2)."""
+
+
+def short_citation(paper: str) -> str:
+    """"Xie, Girshick, Farhadi (2016), Title" -> "Xie et al. (2016)"; "A & B (2006), ..." kept
+    as "A & B (2006)"; text without an "(year)" is returned whole."""
+    match = re.match(r"\s*([^()]*?)\s*\((\d{4}[a-z]?)\)", paper)
+    if not match:
+        return paper
+    authors = [a.strip() for a in re.split(r",|&| and ", match[1]) if a.strip()]
+    who = match[1].strip() if len(authors) <= 2 else f"{authors[0]} et al."
+    return f"{who} ({match[2]})"
+
+
+def _fit_columns(rows: list[tuple[str, ...]], width: int) -> list[str]:
+    """Rows as aligned text lines, the last column cut (with '…') so no line exceeds `width`."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        head = "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  "
+        room = max(width - len(head), 1)
+        last = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
+        lines.append((head + last).rstrip())
+    return lines
 
 
 def _cmd_list(args) -> int:
@@ -18,25 +53,26 @@ def _cmd_list(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    header = ("name", "paper", "metric", "reference", "data")
-    table = [header] + [(r["name"], r["paper"], r["metric"] or "", "" if r["reference"] is None else f"{r['reference']:g} {r['units']}".strip(), r["data"]) for r in rows]
-    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-    for row in table:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+    table = [("name", "metric", "value", "paper")] + [
+        (r["name"], r["metric"] or "", "" if r["reference"] is None else f"{r['reference']:g}", short_citation(r["paper"]))
+        for r in rows
+    ]
+    print("\n".join(_fit_columns(table, LIST_WIDTH)))
+    print("units, data sources and full citations: aejax list --json; config keys: aejax config NAME")
     return 0
 
 
 def parse_overrides(extra: list[str]) -> dict[str, str]:
-    """`--config.a.b=v` or `--config.a.b v` pairs -> {"a.b": "v"}; anything else is an error."""
+    """`--config.a.b=v` or `--config.a.b v` pairs -> {"a.b": "v"}; anything else is a UsageError."""
     overrides, i = {}, 0
     while i < len(extra):
         arg = extra[i]
         if not arg.startswith("--config."):
-            raise SystemExit(f"aejax run: unrecognised argument {arg!r}; config overrides look like --config.train.epochs=5")
+            raise UsageError(f"unrecognised argument {arg!r}; config overrides look like --config.train.epochs=5")
         key, eq, value = arg[len("--config.") :].partition("=")
         if not eq:
             if i + 1 >= len(extra):
-                raise SystemExit(f"aejax run: {arg} needs a value (--config.{key}=VALUE)")
+                raise UsageError(f"{arg} needs a value (--config.{key}=VALUE)")
             value, i = extra[i + 1], i + 1
         overrides[key] = value
         i += 1
@@ -50,64 +86,108 @@ def _device_info() -> dict:
     return {"platform": devices[0].platform, "kind": devices[0].device_kind, "count": len(devices), "processes": jax.process_count()}
 
 
-def _check_same_config(workdir: Path, config: dict) -> None:
+def config_changes(old: dict, new: dict) -> dict[str, list]:
+    """{leaf key: [old value, new value]} for every leaf that differs (data.data_dir, a
+    location rather than a setting, is ignored); missing leaves read as None."""
+    from aejax import config as config_lib
+
+    a, b = config_lib.leaves(old), config_lib.leaves(new)
+    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if k != "data.data_dir" and a.get(k) != b.get(k)}
+
+
+CONTINUABLE = "train."  # the keys --continue may change: the training procedure, not the model or data
+
+
+def _saved_overrides(workdir: Path) -> dict[str, str]:
+    """The config.json of the run in `workdir` as --config overrides (what --continue starts from)."""
+    from aejax import config as config_lib
+
+    path = workdir / "config.json"
+    if not path.is_file():
+        raise UsageError(f"--continue needs a work directory holding a run; {workdir} has no config.json")
+    saved = config_lib.leaves(json.loads(path.read_text()))
+    return {k: json.dumps(v) for k, v in saved.items() if v != {}}
+
+
+def _changes_on_resume(workdir: Path, config: dict, allow_train_changes: bool) -> dict[str, list]:
+    """The config changes against `workdir`'s config.json; UsageError when they are not allowed."""
     path = workdir / "config.json"
     if not path.exists():
-        return
-    old = json.loads(path.read_text())
-    strip = lambda c: {**c, "data": {k: v for k, v in c.get("data", {}).items() if k != "data_dir"}}  # noqa: E731
-    if strip(old) != strip(config):
-        diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
-        raise SystemExit(
-            f"aejax run: {workdir} holds a run with a different config (differs in: {', '.join(diff)}). "
-            "Use another --workdir, or --overwrite to start this one afresh."
+        return {}
+    changes = config_changes(json.loads(path.read_text()), config)
+    listed = "; ".join(f"{k}: {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
+    if changes and not allow_train_changes:
+        raise UsageError(
+            f"{workdir} holds a run with a different config ({listed}). Use another --workdir, "
+            f"--continue to go on from its last checkpoint with changed {CONTINUABLE}* keys, or --overwrite to start afresh."
         )
+    fixed = [k for k in changes if not k.startswith(CONTINUABLE)]
+    if fixed:
+        raise UsageError(
+            f"--continue may change only {CONTINUABLE}* keys; {', '.join(fixed)} differ from the run in {workdir} "
+            f"({listed}). Use another --workdir or --overwrite for a different model, data or task."
+        )
+    return changes
 
 
-def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False, quiet: bool = False, devices: int | None = None) -> dict:
+def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False,
+                   quiet: bool = False, devices: int | None = None, continue_run: bool = False) -> dict:
     """Run a registered experiment into `workdir` (resuming if it holds the same run) data-parallel
-    over `devices` devices (default all); returns results."""
-    from aejax import config as config_lib, distributed, registry, report, tasks
-    from aejax.run import Run
+    over `devices` devices (default all); returns results.
 
+    One run per work directory (a second is refused naming the first one's PID). With
+    `continue_run`, `train.*` keys may differ from the run in `workdir`: it continues from its last
+    checkpoint and config_history.jsonl records the change.
+    """
+    from aejax import config as config_lib, distributed, registry, report, tasks
+    from aejax import run as run_lib
+
+    if overwrite and continue_run:
+        raise UsageError("--overwrite deletes the run that --continue would continue; give one of them")
+    if continue_run:  # the run's own config, then the changes given
+        overrides = {**_saved_overrides(workdir), **(overrides or {})}
     cfg = registry.load(name, quick=quick, overrides=overrides)
     runner = tasks.get(cfg.task)
-    if overwrite and workdir.exists():
-        shutil.rmtree(workdir)
     as_dict = config_lib.to_dict(cfg)
-    workdir.mkdir(parents=True, exist_ok=True)
-    _check_same_config(workdir, as_dict)
     primary = distributed.is_primary()
-    if primary:
-        (workdir / "config.json").write_text(json.dumps(as_dict, indent=2) + "\n")
-    run = Run(workdir, quiet=quiet) if primary else distributed.FollowerRun(workdir)
-    run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
-    mesh = distributed.make_mesh(devices)
-    run.print(f"mesh: {distributed.describe(mesh)}")
-    run.log({"event": "mesh", **distributed.describe(mesh)})
-    start = time.perf_counter()
-    try:
-        with distributed.use_mesh(mesh):
-            out = runner(cfg, run)
-    finally:
-        run.close()
-    seconds = time.perf_counter() - start
-    rates = [r["examples_per_s"] for r in run.history() if "examples_per_s" in r]
-    results = {
-        "experiment": name,
-        "quick": quick,
-        "paper": cfg.get("paper", ""),
-        "metrics": out["metrics"],
-        "reference": config_lib.to_dict(cfg.reference),
-        "timing": {"seconds": seconds, "examples_per_s": rates[-1] if rates else None, **out.get("timing", {})},
-        "device": {**_device_info(), "mesh": distributed.describe(mesh)},
-        "figures": out.get("figures", []),
-        "tables": out.get("tables", {}),
-        "notes": out.get("notes", []),
-        "config": as_dict,
-    }
-    if primary:
-        report.write(workdir, results)
+    with run_lib.workdir_lock(workdir) if primary else contextlib.nullcontext():
+        if overwrite and primary:
+            run_lib.clear_workdir(workdir)
+        changes = _changes_on_resume(workdir, as_dict, continue_run)
+        mesh = distributed.make_mesh(devices)
+        if primary:
+            run_lib.truncate_to_last_checkpoint(workdir)
+            run = run_lib.Run(workdir, quiet=quiet, config=as_dict, changes=changes, preamble=({"event": "mesh", **distributed.describe(mesh)},))
+        else:
+            run = distributed.FollowerRun(workdir)
+        run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
+        for key, (old, new) in changes.items():
+            run.print(f"continuing with {key}: {json.dumps(old)} -> {json.dumps(new)}")
+        run.print(f"mesh: {distributed.describe(mesh)}")
+        start = time.perf_counter()
+        try:
+            with distributed.use_mesh(mesh):
+                out = runner(cfg, run)
+            run.start()  # a task that neither logged nor saved still leaves its config
+        finally:
+            run.close()
+        seconds = time.perf_counter() - start
+        rates = [r["examples_per_s"] for r in run.history() if "examples_per_s" in r]
+        results = {
+            "experiment": name,
+            "quick": quick,
+            "paper": cfg.get("paper", ""),
+            "metrics": out["metrics"],
+            "reference": config_lib.to_dict(cfg.reference),
+            "timing": {"seconds": seconds, "examples_per_s": rates[-1] if rates else None, **out.get("timing", {})},
+            "device": {**_device_info(), "mesh": distributed.describe(mesh)},
+            "figures": out.get("figures", []),
+            "tables": out.get("tables", {}),
+            "notes": out.get("notes", []),
+            "config": as_dict,
+        }
+        if primary:
+            report.write(workdir, results)
     run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
     run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
     return results
@@ -118,69 +198,156 @@ def _cmd_run(args, extra) -> int:
     if args.data_dir:
         overrides["data.data_dir"] = args.data_dir
     workdir = Path(args.workdir or Path("runs") / (args.name + ("-quick" if args.quick else "")))
-    try:
-        from aejax import distributed
+    from aejax import distributed
 
-        distributed.initialize(args.coordinator, args.num_processes, args.process_id)
-        run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite, devices=args.devices)
-    except (KeyError, TypeError, ValueError, FileNotFoundError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"aejax run: error: {message}", file=sys.stderr)
-        return 2
+    distributed.initialize(args.coordinator, args.num_processes, args.process_id)
+    try:
+        run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite,
+                       devices=args.devices, continue_run=args.continue_run)
+    except FloatingPointError as err:  # the NaN guard: the last good checkpoint is kept
+        folders = "".join(f" --experiments {folder}" for folder in args.experiments or ())
+        raise FloatingPointError(
+            f"{err} To go on from that checkpoint in this work directory, rerun with --continue and the changed "
+            f"setting, e.g. aejax run {args.name} --workdir {workdir}{folders} --continue "
+            "--config.train.optimizer.learning_rate=..."
+        ) from None
     return 0
+
+
+def _cmd_config(args, extra) -> int:
+    from aejax import config as config_lib, registry
+
+    cfg = registry.load(args.name, quick=args.quick, overrides=parse_overrides(extra))
+    flat = config_lib.leaves(config_lib.to_dict(cfg))
+    if args.json:
+        print(json.dumps(flat, indent=1))
+        return 0
+    width = max(map(len, flat))
+    for key, value in flat.items():
+        print(f"{key.ljust(width)}  {json.dumps(value)}")
+    return 0
+
+
+def _read_results(workdir: str) -> dict:
+    path = Path(workdir) / "results.json"
+    if not path.is_file():
+        raise UsageError(f"no results.json in {workdir}; run the experiment there first (aejax run NAME --workdir {workdir})")
+    try:
+        results = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path} is not valid JSON ({err}); run the experiment again to rewrite it") from None
+    if not isinstance(results, dict) or not isinstance(results.get("metrics"), dict) or "experiment" not in results:
+        raise UsageError(f"{path} is not an aejax results file (it needs 'experiment' and a 'metrics' mapping)")
+    return results
 
 
 def _cmd_report(args) -> int:
     from aejax import report
 
-    results = []
-    for d in args.workdirs:
-        path = Path(d) / "results.json"
-        if not path.exists():
-            print(f"aejax report: error: no results.json in {d}", file=sys.stderr)
-            return 2
-        res = json.loads(path.read_text())
-        report.write(Path(d), res)
-        results.append(res)
+    results = [_read_results(d) for d in args.workdirs]
+    out = Path(args.out) if args.out else None
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        raise UsageError(f"--out {out}: " + ("that is a folder; give a file name" if out.is_dir() else f"the folder {out.parent} does not exist"))
+    rendered = [report.render(res) for res in results]
     table = report.combined(results)
-    if args.out:
-        Path(args.out).write_text(table)
+    for d, text in zip(args.workdirs, rendered):
+        (Path(d) / "report.md").write_text(text)
+    if out is not None:
+        out.write_text(table)
     print(table)
     return 0
+
+
+RUN_EPILOG = """\
+config overrides:
+  --config.KEY=VALUE (or --config.KEY VALUE) sets any field of the experiment's config, e.g.
+  --config.train.epochs=5 --config.train.optimizer.learning_rate=3e-4 --config.model.sizes='(784,64,8)'.
+  VALUE is read as a Python literal (number, tuple, True/False, None), else as a string. An unknown
+  KEY or a VALUE of the wrong type is an error naming the key. `aejax config NAME` lists the keys
+  with their values.
+
+work directories:
+  Running the same command again resumes from the last checkpoint. One run per work directory at a
+  time. A different config on an existing work directory is refused; --continue accepts changed
+  train.* keys (e.g. a lower learning rate after a diverged run) and goes on from the last checkpoint,
+  recording the change in config_history.jsonl (it starts from the run's config.json, so give only
+  the keys to change); --overwrite starts afresh.
+"""
+
+
+def _experiments_option(parser) -> None:
+    parser.add_argument("--experiments", action="append", metavar="DIR",
+                        help="also search this folder of your own experiments (repeatable; or $AEJAX_EXPERIMENTS)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aejax", description="Autoencoders in JAX/Flax: registered paper runs.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="registered experiments with their paper values")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help="machine-readable output, every field")
+    _experiments_option(p)
     p.set_defaults(func=lambda a, extra: _cmd_list(a))
-    p = sub.add_parser("run", help="run a registered experiment (resumes an existing work directory)")
+    p = sub.add_parser("run", help="run a registered experiment (resumes an existing work directory)",
+                       usage="aejax run NAME [options] [--config.KEY=VALUE ...]",
+                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name", help="experiment name, e.g. mnist/ae (see `aejax list`)")
     p.add_argument("--workdir", help="work directory (default runs/NAME)")
     p.add_argument("--quick", action="store_true", help="small variant that finishes in about a minute on a CPU")
     p.add_argument("--data-dir", help="folder with the dataset's files (default $AEJAX_DATA_DIR/<dataset>)")
-    p.add_argument("--overwrite", action="store_true", help="delete the work directory first instead of resuming")
+    p.add_argument("--overwrite", action="store_true", help="delete the work directory's run first instead of resuming")
+    p.add_argument("--continue", dest="continue_run", action="store_true",
+                   help="go on from the last checkpoint with changed train.* keys (recorded in config_history.jsonl)")
     p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
     p.add_argument("--coordinator", help="multi-host: HOST:PORT of process 0 (or JAX_COORDINATOR_ADDRESS)")
     p.add_argument("--num-processes", type=int, help="multi-host: number of processes (or JAX_NUM_PROCESSES)")
     p.add_argument("--process-id", type=int, help="multi-host: this process's index (or JAX_PROCESS_ID)")
+    _experiments_option(p)
     p.set_defaults(func=_cmd_run, takes_overrides=True)
+    p = sub.add_parser("config", help="an experiment's config keys with their values (after --config.KEY=VALUE overrides)",
+                       usage="aejax config NAME [--quick] [--json] [--config.KEY=VALUE ...]")
+    p.add_argument("name", help="experiment name, e.g. mnist/ae")
+    p.add_argument("--quick", action="store_true", help="the quick variant's config")
+    p.add_argument("--json", action="store_true", help="one JSON object {key: value}")
+    _experiments_option(p)
+    p.set_defaults(func=_cmd_config, takes_overrides=True)
     p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table")
     p.add_argument("workdirs", nargs="+")
     p.add_argument("--out", help="also write the combined table to this file")
     p.set_defaults(func=lambda a, extra: _cmd_report(a))
     for module in COMMAND_MODULES:
         importlib.import_module(module).add_parser(sub)
+    for name in ("bench",):
+        _experiments_option(sub.choices[name])
     return parser
 
 
+USAGE_ERRORS = (UsageError, KeyError, TypeError, ValueError, FileNotFoundError, NotADirectoryError)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from aejax import registry
+    from aejax.run import WorkdirInUseError
+
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "takes_overrides", False):
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
-    return args.func(args, extra)
+    command = " ".join(filter(None, (args.command, getattr(args, "data_command", None))))
+    try:
+        with registry.extra_folders(getattr(args, "experiments", None)):
+            return args.func(args, extra)
+    except BrokenPipeError:  # e.g. `aejax list | head`: the reader has gone, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (*USAGE_ERRORS, WorkdirInUseError, FloatingPointError, OSError) as err:
+        if os.environ.get("AEJAX_TRACEBACK"):
+            raise
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"aejax {command}: error: {message}", file=sys.stderr)
+        return 2 if isinstance(err, (*USAGE_ERRORS, WorkdirInUseError)) else 1
+    except KeyboardInterrupt:
+        print(f"aejax {command}: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -10,8 +10,7 @@ import difflib
 from ml_collections import ConfigDict, FieldReference
 from ml_collections.config_dict import placeholder
 
-from aejax import losses
-from aejax.train import optim
+from aejax import names
 
 
 def reference(value: float, tolerance: float, source: str, units: str = "", higher_is_better: bool = False) -> ConfigDict:
@@ -79,6 +78,17 @@ def flat_keys(cfg: ConfigDict, prefix: str = "") -> list[str]:
     return keys
 
 
+def leaves(tree: dict, prefix: str = "") -> dict:
+    """{dotted key: value} of every leaf of a nested dict (e.g. `to_dict(cfg)`)."""
+    out = {}
+    for k, v in tree.items():
+        if isinstance(v, dict) and v:
+            out.update(leaves(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def _parse_value(text: str):
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
@@ -132,18 +142,27 @@ def validate(cfg: ConfigDict) -> None:
     problems = []
     train = cfg.get("train")
     if train is not None:
-        if train.get("epochs", 1) < 0:
-            problems.append(f"train.epochs must be >= 0, got {train.epochs}")
+        if train.get("epochs", 1) < 1:
+            problems.append(
+                f"train.epochs must be >= 1, got {train.epochs} (to evaluate a finished run again, run its "
+                "work directory again: it resumes at the end of training and only evaluates)"
+            )
+        if train.get("log_every", 1) < 1:
+            problems.append(f"train.log_every must be >= 1 (log every N steps), got {train.log_every}")
+        if train.get("checkpoint_every", 0) < 0:
+            problems.append(
+                f"train.checkpoint_every must be >= 0 (every N steps; 0: only at the end), got {train.checkpoint_every}"
+            )
         if train.get("batch_size", 1) <= 0:
             problems.append(f"train.batch_size must be positive, got {train.batch_size}")
         if "optimizer" in train and train.optimizer.get("learning_rate", 1.0) <= 0:
             problems.append(f"train.optimizer.learning_rate must be positive, got {train.optimizer.learning_rate}")
-        if "optimizer" in train and train.optimizer.name not in optim.names():
-            problems.append(f"train.optimizer.name {train.optimizer.name!r} is not one of {optim.names()}")
+        if "optimizer" in train and train.optimizer.name not in names.OPTIMIZERS:
+            problems.append(f"train.optimizer.name {train.optimizer.name!r} is not one of {list(names.OPTIMIZERS)}")
         if train.get("compute_dtype", "float32") not in ("float32", "bfloat16", "float16"):
             problems.append(f"train.compute_dtype must be float32, bfloat16 or float16, got {train.compute_dtype!r}")
-    if "loss" in cfg and cfg.loss not in losses.OBJECTIVES:
-        problems.append(f"loss {cfg.loss!r} is not one of {sorted(losses.OBJECTIVES)}")
+    if "loss" in cfg and cfg.loss not in names.LOSSES:
+        problems.append(f"loss {cfg.loss!r} is not one of {list(names.LOSSES)}")
     model = cfg.get("model")
     if model is not None and "sizes" in model:
         sizes = tuple(model.sizes)

@@ -177,6 +177,9 @@ class FollowerRun(Run):
     def log(self, record: dict) -> None:
         del record
 
+    def rewind(self, phase, step) -> None:
+        del phase, step
+
 
 def is_primary() -> bool:
     """True on the process that writes logs, reports and figures (process 0)."""

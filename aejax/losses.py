@@ -5,6 +5,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from aejax.names import OUTPUT_ACTIVATION  # noqa: F401  (the output activation each objective implies)
+
 
 def squared_error(pred: jax.Array, target: jax.Array) -> jax.Array:
     """1/2 of the sum of squares over features: [B, D], [B, D] -> [B]."""
@@ -46,9 +48,6 @@ OBJECTIVES: dict[str, Callable[[jax.Array, jax.Array], jax.Array]] = {
     "squared_error": squared_error,
     "softmax_cross_entropy": softmax_cross_entropy,
 }
-
-# The output activation each objective implies.
-OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear", "softmax_cross_entropy": "softmax"}
 
 
 def get(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:

@@ -1,52 +1,131 @@
-"""Experiment discovery: `experiments/<group>/<name>.py` files, each with `get_config(arg)`.
+"""Experiment discovery: `<folder>/<group>/<name>.py` files, each with `get_config(arg)`.
 
-The experiments folder is `$AEJAX_EXPERIMENTS` if set, else the repository's `experiments/`.
+The folders searched are the repository's `experiments/` plus the user's own: those named in
+`$AEJAX_EXPERIMENTS` (several separated by ':') and those added with `extra_folders` (the CLI's
+`--experiments DIR`). A name found in two folders is an error naming both files. Files and
+folders whose name starts with `_` or `.` are not experiments (share code through them with
+`sibling`). Names are relative paths inside a folder: `..`, absolute paths and hidden parts are
+refused, so no name reaches a file outside the folders.
 """
+import contextlib
 import difflib
+import hashlib
 import importlib.util
 import os
+import re
+import sys
 from pathlib import Path
 
 from ml_collections import ConfigDict
 
 from aejax import config as config_lib
 
+BUILTIN = Path(__file__).resolve().parents[1] / "experiments"
+ENV = "AEJAX_EXPERIMENTS"
+_extra: list[Path] = []
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
-def experiments_dir() -> Path:
-    root = os.environ.get("AEJAX_EXPERIMENTS")
-    return Path(root) if root else Path(__file__).resolve().parents[1] / "experiments"
+
+def folders() -> list[Path]:
+    """The experiment folders searched, built-in first; FileNotFoundError for a folder named in
+    $AEJAX_EXPERIMENTS that does not exist (a typo must not hide one's experiments)."""
+    from_env = [Path(p).expanduser() for p in os.environ.get(ENV, "").split(os.pathsep) if p]
+    for folder in from_env:
+        if not folder.is_dir():
+            raise FileNotFoundError(f"experiments folder {str(folder)!r} (from ${ENV}) does not exist")
+    out = []
+    for folder in [BUILTIN, *from_env, *_extra]:
+        if folder.resolve() not in [f.resolve() for f in out]:
+            out.append(folder)
+    return out
+
+
+@contextlib.contextmanager
+def extra_folders(paths):
+    """Search the folders `paths` too while the block runs (the CLI's --experiments)."""
+    added = [Path(p).expanduser() for p in paths or ()]
+    for folder in added:
+        if not folder.is_dir():
+            raise FileNotFoundError(f"experiments folder {str(folder)!r} does not exist")
+    _extra.extend(added)
+    try:
+        yield
+    finally:
+        for folder in added:
+            _extra.remove(folder)
+
+
+def _is_experiment(relative: Path) -> bool:
+    return not any(part.startswith(("_", ".")) for part in relative.parts)
+
+
+def _files() -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for root in folders():
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*.py"):
+            relative = path.relative_to(root)
+            if _is_experiment(relative):
+                found.setdefault(relative.with_suffix("").as_posix(), []).append(path)
+    return found
 
 
 def names() -> list[str]:
-    """Names of all registered experiments, e.g. ["mnist/ae", "mnist/tied-ae"]."""
-    root = experiments_dir()
-    return sorted(
-        p.relative_to(root).with_suffix("").as_posix()
-        for p in root.rglob("*.py")
-        if not any(part.startswith("_") for part in p.relative_to(root).parts)
-    )
+    """Names of all experiments, e.g. ["mnist/ae", "mnist/tied-ae"]."""
+    return sorted(_files())
+
+
+def check_name(name: str) -> None:
+    """ValueError unless `name` is a relative path of plain parts (no '..', '/x', '.hidden')."""
+    parts = name.split("/")
+    if not name or not all(_PART.fullmatch(p) for p in parts) or any(p.strip(".") == "" for p in parts):
+        raise ValueError(
+            f"experiment name {name!r} is not a name inside the experiments folders: use names "
+            "like group/name (letters, digits, '_', '-', '.', no '..' or leading '/'); `aejax list` shows them."
+        )
+
+
+def path(name: str) -> Path:
+    """The file of experiment `name`; KeyError (with the closest names) when there is none."""
+    check_name(name)
+    files = _files().get(name, [])
+    if len(files) > 1:
+        raise ValueError(f"experiment {name!r} is defined twice: {', '.join(map(str, files))}; rename one of them.")
+    if not files:
+        close = difflib.get_close_matches(name, names(), n=5, cutoff=0.4)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise KeyError(f"unknown experiment {name!r}{hint}. `aejax list` shows them all.")
+    return files[0]
+
+
+def _import(file: Path):
+    """Import `file` once per process (a module imported twice would register its tasks,
+    models or datasets twice)."""
+    file = file.resolve()
+    module_name = "aejax_experiment_" + hashlib.sha1(str(file).encode()).hexdigest()[:12] + "_" + re.sub(r"\W", "_", file.stem)
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
 
 
 def sibling(path: str, name: str):
     """Import module `name` from the folder of file `path`: how an experiment file shares a
-    family's `_common.py` (experiments are loaded by path, not as a package)."""
-    file = Path(path).with_name(f"{name}.py")
-    spec = importlib.util.spec_from_file_location(f"aejax_experiment_{file.parent.name}_{name}".replace("-", "_"), file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    family's `_common.py`, or registers its own tasks/models (experiments are loaded by path,
+    not as a package). Each file is imported once per process."""
+    return _import(Path(path).with_name(f"{name}.py"))
 
 
 def _module(name: str):
-    path = experiments_dir() / f"{name}.py"
-    if not path.is_file():
-        close = difflib.get_close_matches(name, names(), n=5, cutoff=0.4)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        raise KeyError(f"unknown experiment {name!r}{hint}. `aejax list` shows them all.")
-    spec = importlib.util.spec_from_file_location("aejax_experiment_" + name.replace("/", "_").replace("-", "_"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _import(path(name))
 
 
 def get_config(name: str, arg: str | None = None) -> ConfigDict:

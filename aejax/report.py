@@ -5,16 +5,22 @@ from pathlib import Path
 
 
 def compare(metrics: dict, reference: dict) -> list[dict]:
-    """One row per referenced metric: paper, ours, difference, within tolerance."""
+    """One row per referenced metric: paper, ours, difference (ours - paper), within tolerance.
+
+    Within tolerance: ours is on the better side of the paper's value (`higher_is_better` says
+    which side that is), or no further from it than `tolerance` (a distance equal to the tolerance
+    up to float rounding counts). A missing or non-finite value of ours has no difference and no
+    verdict."""
     rows = []
     for name, ref in reference.items():
         ours = metrics.get(name)
         row = {"metric": name, "paper": ref["value"], "ours": ours, "tolerance": ref.get("tolerance"), "source": ref.get("source", "")}
-        if isinstance(ours, (int, float)) and math.isfinite(ours):
+        if isinstance(ours, (int, float)) and not isinstance(ours, bool) and math.isfinite(ours):
             diff = ours - ref["value"]
             row["difference"] = diff
             better = diff >= 0 if ref.get("higher_is_better") else diff <= 0
-            row["within_tolerance"] = bool(better or abs(diff) <= ref.get("tolerance", 0.0))
+            tolerance = ref.get("tolerance") or 0.0
+            row["within_tolerance"] = bool(better or abs(diff) <= tolerance or math.isclose(abs(diff), tolerance, rel_tol=1e-9))
         rows.append(row)
     return rows
 

@@ -1,14 +1,40 @@
-"""A run's work directory: metrics.jsonl, checkpoints, figures, and console output."""
+"""A run's work directory: one run at a time, config.json once the run has started,
+metrics.jsonl with each step once, checkpoints, and console output.
+
+- `workdir_lock(workdir)`: an exclusive `flock` on `workdir/.lock`, which names its holder.
+  The kernel drops the lock when the holder exits, however it exits (SIGKILL included), so a
+  killed run never blocks the next one.
+- `Run(workdir, config=...)` writes `config.json` and a line of `config_history.jsonl` at its
+  first log record or checkpoint, i.e. once the task has loaded its data and built its model:
+  a run that fails before that (a mistyped key, missing data) leaves no config behind.
+- Each checkpoint saved through `Run.checkpoints` is announced in metrics.jsonl before it is
+  written (`{"event": "checkpoint", "checkpoints": subdir, "step": n}`), so
+  `truncate_to_last_checkpoint` can cut the log back to what a resumed run will not redo, and
+  `Run.rewind` drops what an earlier attempt logged past the checkpoint a fit restores: each
+  step is logged once however often a run is killed and resumed.
+"""
+import contextlib
+import datetime
+import fcntl
 import json
 import math
+import os
+import socket
 from pathlib import Path
 
-import numpy as np
+LOCK_FILE = ".lock"
+CONFIG_FILE = "config.json"
+HISTORY_FILE = "config_history.jsonl"
+METRICS_FILE = "metrics.jsonl"
 
-from aejax.ckpt import Checkpoints
+
+class WorkdirInUseError(RuntimeError):
+    """Another process holds the work directory's lock."""
 
 
 def _jsonable(value):
+    import numpy as np  # here, so that importing aejax.run (the CLI does) stays light
+
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -21,33 +47,166 @@ def _jsonable(value):
     return value
 
 
-class Run:
-    """Handle on one run's work directory, passed to task runners."""
+def _now() -> str:
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
-    def __init__(self, workdir: str | Path, *, quiet: bool = False):
+
+@contextlib.contextmanager
+def workdir_lock(workdir: str | Path):
+    """Hold the lock of `workdir` (created if missing) for the block; WorkdirInUseError naming
+    the holder's PID when another process holds it."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = path.read_text().strip() or "a process that has not written its PID yet"
+            raise WorkdirInUseError(
+                f"{workdir} is in use by another aejax run ({holder}). Wait for it to finish, "
+                "or give this run another --workdir."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {_now()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # releases the flock; the file stays (removing it would race a waiting run)
+
+
+def clear_workdir(workdir: Path) -> None:
+    """Delete everything in `workdir` but its lock (for --overwrite, while holding the lock)."""
+    import shutil
+
+    for entry in Path(workdir).iterdir():
+        if entry.name == LOCK_FILE:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def read_records(path: Path) -> list[dict]:
+    """The JSON lines of `path` ([] when it does not exist); a torn last line (a write cut by a
+    kill) is skipped."""
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def truncate_to_last_checkpoint(workdir: str | Path) -> int:
+    """Cut `workdir/metrics.jsonl` back to what a resumed run will not log again; returns the
+    number of records dropped.
+
+    The log is kept up to the last checkpoint event whose checkpoint exists on disk (a resumed
+    run restores that checkpoint and logs every later step again). With no such event, the
+    records from the first run start on are dropped (nothing was saved, so the run starts over);
+    a log written before run-start events existed is left alone.
+    """
+    workdir = Path(workdir)
+    path = workdir / METRICS_FILE
+    records = read_records(path)
+    cut = None
+    for i in range(len(records) - 1, -1, -1):
+        r = records[i]
+        if r.get("event") == "checkpoint" and (workdir / r["checkpoints"] / str(r["step"])).is_dir():
+            cut = i + 1
+            break
+    if cut is None:
+        cut = next((i for i, r in enumerate(records) if r.get("event") == "start"), len(records))
+    if cut == len(records):
+        return 0
+    _rewrite(path, records[:cut])
+    return len(records) - cut
+
+
+def _rewrite(path: Path, records: list[dict]) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text("".join(json.dumps(r) + "\n" for r in records))
+    os.replace(partial, path)
+
+
+class Run:
+    """Handle on one run's work directory, passed to task runners.
+
+    `config` (a JSON-able dict): written to config.json, with a line in config_history.jsonl
+    (the config in full the first time, else `changes`: {key: [old, new]}), at the first log
+    record or checkpoint. `preamble`: records logged first at that moment (e.g. the device mesh).
+    """
+
+    def __init__(self, workdir: str | Path, *, quiet: bool = False, config: dict | None = None,
+                 changes: dict | None = None, preamble: tuple[dict, ...] = ()):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.quiet = quiet
-        self._checkpoints: dict[str, Checkpoints] = {}
+        self._checkpoints: dict = {}
+        self._pending = None if config is None else (config, changes or {}, list(preamble))
+        self._inherited = len(read_records(self.metrics_path))  # records of earlier attempts
 
     @property
     def metrics_path(self) -> Path:
-        return self.workdir / "metrics.jsonl"
+        return self.workdir / METRICS_FILE
 
-    def log(self, record: dict) -> None:
-        """Append one JSON line to metrics.jsonl."""
+    def start(self) -> None:
+        """Write the config and the run-start records, once: at the first record or checkpoint,
+        at the latest when the task returns."""
+        if self._pending is None:
+            return
+        config, changes, preamble = self._pending
+        self._pending = None
+        (self.workdir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+        history = self.workdir / HISTORY_FILE
+        if not history.exists() or changes:
+            entry = {"time": _now(), "changes": changes} if history.exists() else {"time": _now(), "config": config}
+            with history.open("a") as f:
+                f.write(json.dumps(entry) + "\n")
+        self._append({"event": "start", "time": _now(), "pid": os.getpid(), **({"changes": changes} if changes else {})})
+        for record in preamble:
+            self._append(record)
+
+    def _append(self, record: dict) -> None:
         with self.metrics_path.open("a") as f:
             f.write(json.dumps(_jsonable(record)) + "\n")
 
+    def log(self, record: dict) -> None:
+        """Append one JSON line to metrics.jsonl."""
+        self.start()
+        self._append(record)
+
+    def rewind(self, phase: str | None, step: int) -> None:
+        """Drop the step records of `phase` after `step` that earlier attempts logged: `fit` calls
+        this when it restores checkpoint `step`, since it logs those steps again. (The cut of
+        `truncate_to_last_checkpoint` misses them when a later checkpoint of another kind, e.g. a
+        best-so-far one, was saved after them.)"""
+        records = read_records(self.metrics_path)
+        stale = [i for i, r in enumerate(records[: self._inherited])
+                 if "event" not in r and r.get("phase") == phase and r.get("step", 0) > step]
+        if stale:
+            dropped = set(stale)
+            _rewrite(self.metrics_path, [r for i, r in enumerate(records) if i not in dropped])
+            self._inherited -= len(stale)
+
     def history(self) -> list[dict]:
         """All records of metrics.jsonl so far."""
-        if not self.metrics_path.exists():
-            return []
-        return [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line.strip()]
+        return read_records(self.metrics_path)
 
-    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2) -> Checkpoints:
+    def checkpoints(self, subdir: str = "checkpoints", max_to_keep: int | None = 2):
+        """The aejax.ckpt.Checkpoints of `workdir/subdir`, each save announced in metrics.jsonl."""
+        from aejax.ckpt import Checkpoints
+
         if subdir not in self._checkpoints:
-            self._checkpoints[subdir] = Checkpoints(self.workdir / subdir, max_to_keep=max_to_keep)
+            def announce(step: int, subdir=subdir) -> None:
+                self.log({"event": "checkpoint", "checkpoints": subdir, "step": int(step)})
+
+            self._checkpoints[subdir] = Checkpoints(self.workdir / subdir, max_to_keep=max_to_keep, before_save=announce)
         return self._checkpoints[subdir]
 
     def print(self, *args) -> None:

@@ -37,14 +37,16 @@ def test_bench_reports_finite_numbers_and_dense_flops(tiny_experiment, tmp_path,
     biases = sum(sizes[1:]) + sum(sizes[:-1])
     for r in rows:
         assert r["num_params"] == kernels + biases
-        for key in ("compile_s", "step_ms", "examples_per_s", "flops_per_step", "achieved_tflops", "peak_tflops", "utilisation", "peak_memory_mb"):
+        for key in ("compile_s", "step_ms", "examples_per_s", "flops_per_step", "achieved_tflops", "peak_measured_tflops",
+                    "peak_tflops", "utilisation", "peak_memory_mb"):
             assert math.isfinite(r[key]) and r[key] > 0, (key, r[key])
+        assert r["utilisation"] <= 1 and r["error"] is None and r["peak_tflops"] == r["peak_measured_tflops"]
         assert r["step_ms_spread"] >= 0
         assert r["examples_per_s"] == pytest.approx(r["batch_size"] / (r["step_ms"] / 1e3))
         # forward 2PB + backward 4PB multiply-adds of the dense layers
         assert r["flops_per_step"] == pytest.approx(6 * r["num_params"] * r["batch_size"], rel=0.10)
     table = capsys.readouterr().out
-    assert "| devices | batch |" in table and "matmul probe" in table
+    assert "| devices | batch |" in table and "peak: measured (best matmul probe" in table
     assert (out / "bench.md").read_text() in table
     assert (out / "bench.png").stat().st_size > 1000
 
@@ -88,3 +90,63 @@ def test_bfloat16_compute_keeps_float32_params_and_loss(tiny_experiment):
     assert metrics["loss"].dtype == jnp.float32
     assert {leaf.dtype for leaf in jax.tree_util.tree_leaves(new_state.params)} == {jnp.dtype(jnp.float32)}
     assert new_state.params["enc_0"]["kernel"].dtype == jnp.float32
+
+
+def test_published_peak_is_used_where_the_device_kind_is_known():
+    assert bench.choose_peak("NVIDIA H100 80GB HBM3", "bfloat16", 0.5, 2) == (2 * 989.4, "published (NVIDIA H100 80GB HBM3, dense bfloat16, datasheet table)")
+    peak, source = bench.choose_peak("cpu", "float32", 0.3, 1)
+    assert peak == 0.3 and source.startswith("measured")
+
+
+def test_utilisation_above_100_percent_is_an_error_not_a_figure():
+    assert bench.utilisation(0.1, 0.2) == (0.5, None)
+    assert bench.utilisation(0.2, 0.2) == (1.0, None)
+    value, error = bench.utilisation(0.192, 0.126)  # the numbers of issue 13
+    assert value is None and "exceeds the peak 0.126" in error and "152.4%" in error
+    assert bench.utilisation(0.1, None) == (None, None)
+
+
+def test_probe_shapes_take_the_widest_layer_at_the_per_device_batch():
+    assert bench.probe_shapes((784, 1000, 500, 250, 30), 100) == [(100, 784, 1000), (512, 512, 512)]
+    rate = bench.matmul_probe("float32", 8, 16, 4, 3)()
+    assert math.isfinite(rate) and rate > 0
+
+
+def _fake_probes(monkeypatch, rates):
+    """Every probe returns the next of `rates` (TFLOP/s); returns the list of probe calls."""
+    calls, it = [], iter(rates)
+
+    def fake_matmul_probe(dtype, m, k, n, repeats):
+        def probe():
+            calls.append((m, k, n))
+            return next(it)
+        return probe
+
+    monkeypatch.setattr(bench, "matmul_probe", fake_matmul_probe)
+    return calls
+
+
+def test_peaks_measured_between_windows_and_published_for_a_known_kind(tiny_experiment, monkeypatch):
+    """Fake probe rates and a fake A100: the measured peak is the best probe, each probe runs
+    before every window, and utilisation uses the published peak, as the report says."""
+    from aejax import registry
+
+    calls = _fake_probes(monkeypatch, [1.0, 2.0, 5.0, 3.0, 4.0, 0.5])
+    monkeypatch.setattr(bench, "_device_kind", lambda device: "NVIDIA A100-SXM4-80GB")
+    row = bench.measure(registry.load(tiny_experiment), batch_size=32, devices=1, steps=2, windows=3)
+    assert calls == [(32, 64, 64), (512, 512, 512)] * 3
+    assert row["peak_measured_tflops"] == 5.0 and row["peak_probe"] == "[32x64] x [64x64] float32, best of 3"
+    assert (row["peak_tflops"], row["peak_published_tflops"]) == (156.0, 156.0)
+    assert row["utilisation"] == pytest.approx(row["achieved_tflops"] / 156.0)
+    assert "peak: published (NVIDIA A100-SXM4-80GB, dense float32" in bench.markdown([row])
+
+
+def test_a_peak_below_the_achieved_rate_is_reported_as_an_error(tiny_experiment, monkeypatch):
+    from aejax import registry
+
+    _fake_probes(monkeypatch, [1e-9] * 4)  # a probe far slower than the step
+    row = bench.measure(registry.load(tiny_experiment), batch_size=32, devices=1, steps=2, windows=2)
+    assert row["utilisation"] is None and "exceeds the peak" in row["error"]
+    table = bench.markdown([row])
+    assert "| error 1 |" in table and f"- error, 1 device(s), batch 32: {row['error']}" in table
+    assert not any(cell.strip().endswith("%") for line in table.splitlines() if line.startswith("| 1 ") for cell in line.split("|"))

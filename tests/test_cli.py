@@ -1,13 +1,6 @@
 import json
-import re
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from aejax import cli, config as config_lib, registry
@@ -52,49 +45,108 @@ def test_overrides_are_typed_and_validated():
 
 def test_changed_config_on_existing_workdir_is_refused(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({**config_lib.to_dict(registry.get_config("mnist/ae")), "seed": 123}))
-    with pytest.raises(SystemExit, match="seed"):
+    with pytest.raises(cli.UsageError, match=r"different config \(seed: 123 -> 0\)"):
         cli.run_experiment("mnist/ae", tmp_path, quiet=True)
 
 
-def _aejax(workdir, *extra):
-    args = [sys.executable, "-m", "aejax.cli", "run", "mnist/ae", "--quick", "--workdir", str(workdir),
-            "--config.model.sizes=(784, 32, 8)", "--config.train.epochs=6", "--config.train.checkpoint_every=100", *extra]
-    return subprocess.Popen(args, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_list_fits_100_columns_and_json_stays_complete(capsys):
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert "Hinton & Salakhutdinov (2006)" in next(line for line in lines if line.startswith("mnist/ae "))
+    assert cli.main(["list", "--json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["name"] == "semisup/mnist-100")
+    assert row["paper"].startswith("Kingma, Rezende, Mohamed, Welling (2014), Semi-supervised Learning") and row["units"] == "%"
 
 
-def _final_params(workdir):
-    from aejax.ckpt import Checkpoints
-
-    ckpt = Checkpoints(workdir / "checkpoints")
-    step = ckpt.latest_step()
-    path = ckpt.directory / str(step) / "state"
-    import orbax.checkpoint as ocp
-
-    return step, ocp.StandardCheckpointer().restore(path)["params"]
+def test_short_citation():
+    assert cli.short_citation("Hinton & Salakhutdinov (2006), Science 313:504") == "Hinton & Salakhutdinov (2006)"
+    assert cli.short_citation("Xie, Girshick, Farhadi (2016), Unsupervised Deep Embedding") == "Xie et al. (2016)"
+    assert cli.short_citation("ADBench; DAGMM (see the runs)") == "ADBench; DAGMM (see the runs)"
 
 
-def test_sigkilled_run_resumes_to_the_same_parameters(tmp_path):
-    """Kill a run with SIGKILL after its second checkpoint; rerunning the command finishes it with
-    exactly the parameters of an uninterrupted run."""
-    straight = _aejax(tmp_path / "straight")
-    killed_dir = tmp_path / "killed"
-    victim = _aejax(killed_dir)
-    deadline = time.time() + 240
-    while not (killed_dir / "checkpoints" / "200").exists():
-        assert victim.poll() is None, victim.stderr.read()
-        assert time.time() < deadline, "no second checkpoint within 240 s"
-        time.sleep(0.2)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    _, err = straight.communicate()
-    assert straight.returncode == 0, err
-    resumed = _aejax(killed_dir)
-    out, err = resumed.communicate()
-    assert resumed.returncode == 0, err
-    assert re.search(r"resumed from checkpoint at step (200|300|400|500) ", out), out
-    step_a, a = _final_params(tmp_path / "straight")
-    step_b, b = _final_params(killed_dir)
-    assert step_a == step_b == 600
-    for layer in a:
-        for name in a[layer]:
-            np.testing.assert_array_equal(a[layer][name], b[layer][name])
+def test_run_help_explains_config_overrides(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "--config.KEY=VALUE" in out and "aejax config NAME" in out and "--continue" in out
+
+
+def test_config_lists_every_key_with_its_value_after_overrides(capsys):
+    assert cli.main(["config", "mnist/ae", "--config.train.epochs=3"]) == 0
+    rows = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert rows["train.epochs"] == "3" and rows["model.sizes"] == "[784, 1000, 500, 250, 30]"
+    assert rows["train.optimizer.learning_rate"] == "0.001" and rows["data.name"] == '"mnist"'
+    assert cli.main(["config", "mnist/ae", "--json"]) == 0
+    assert set(rows) == set(json.loads(capsys.readouterr().out))
+
+
+def test_config_diff_names_leaf_keys():
+    old = {"train": {"epochs": 14, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/a"}, "seed": 0}
+    new = {"train": {"epochs": 15, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/b"}, "seed": 0, "extra": 1}
+    assert cli.config_changes(old, new) == {"extra": [None, 1], "train.epochs": [14, 15]}
+
+
+def _readme_example(root: Path) -> None:
+    """Writes the files of the README's "Extending it" example (each a python block whose first
+    line names its path) under `root`."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Extending it", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    assert len(blocks) >= 2
+    for block in blocks:
+        first, body = block.split("\n", 1)
+        path = root / first.removeprefix("# ")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+
+
+def test_readme_extension_example_runs_from_a_folder_of_ones_own(tmp_path, capsys):
+    _readme_example(tmp_path)
+    folder = tmp_path / "my-aejax"
+    assert cli.main(["list", "--experiments", str(folder)]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:-1]]
+    assert "pca/digits" in names and "mnist/ae" in names  # added to the built-in experiments
+    workdir = tmp_path / "run"
+    assert cli.main(["run", "pca/digits", "--experiments", str(folder), "--workdir", str(workdir)]) == 0
+    results = json.loads((workdir / "results.json").read_text())
+    sse = results["metrics"]["test_sse_per_image"]
+    # 8 principal components reconstruct the test digits better than the mean image, worse than perfectly
+    assert 0 < sse < results["reference"]["test_sse_per_image"]["value"]
+    assert "| test_sse_per_image | 4.73 |" in (workdir / "report.md").read_text()
+    capsys.readouterr()
+    assert cli.main(["config", "pca/digits", "--experiments", str(folder), "--quick"]) == 0
+    assert dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())["pca.components"] == "2"
+
+
+def test_experiment_folders_add_to_the_built_in_ones_and_names_stay_inside(tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    (mine / "mnist").mkdir(parents=True)
+    (mine / "mnist" / "other.py").write_text("from aejax.config import base_config\n\ndef get_config(arg=None):\n    return base_config()\n")
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(mine))
+    assert {"mnist/other", "mnist/ae", "hinton2006/mnist"} <= set(registry.names())
+    (mine / "mnist" / "ae.py").write_text((mine / "mnist" / "other.py").read_text())
+    with pytest.raises(ValueError, match=r"'mnist/ae' is defined twice: .*experiments/mnist/ae.py, .*mine/mnist/ae.py"):
+        registry.get_config("mnist/ae")
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "typo"))
+    with pytest.raises(FileNotFoundError, match="typo.*AEJAX_EXPERIMENTS.*does not exist"):
+        registry.names()
+    outside = tmp_path / "x.py"
+    outside.write_text("raise SystemExit('executed')\n")
+    for name in ("../x", "../../x", str(outside.with_suffix("")), "mnist/../../x", "mnist/.hidden", "_common", ""):
+        with pytest.raises(ValueError, match="not a name inside the experiments folders"):
+            registry.get_config(name)
+
+
+def test_a_shared_module_is_imported_once(tmp_path, monkeypatch):
+    root = tmp_path / "exp" / "g"
+    root.mkdir(parents=True)
+    (root / "_shared.py").write_text("from aejax import tasks\nCOUNT = [0]\n\n@tasks.register('g-noop')\ndef run(cfg, run):\n    return {'metrics': {}}\n")
+    (root / "a.py").write_text("from aejax import registry\nshared = registry.sibling(__file__, '_shared')\nshared.COUNT[0] += 1\n"
+                               "from aejax.config import base_config\n\ndef get_config(arg=None):\n    c = base_config()\n    c.task = 'g-noop'\n    return c\n")
+    (root / "b.py").write_text((root / "a.py").read_text())
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "exp"))
+    for name in ("g/a", "g/b", "g/a"):
+        registry.get_config(name)
+    shared = registry.sibling(str(root / "a.py"), "_shared")
+    assert shared.COUNT == [2]  # one module, imported once, bumped once by each experiment file

@@ -4,10 +4,10 @@ Datasets are TFDS builders (array_record files, no TensorFlow) registered by nam
 `aejax.data.registry`; `aejax.data.stream` (aejax/data/streaming.py) feeds larger ones through grain.
 """
 
-from aejax.data.builders.base import MissingDataError
+from aejax.data.builders.base import MissingDataError, SourceMismatchError
 from aejax.data.loader import Split, builder, cache_dir, data_folder, load
 
-__all__ = ["MissingDataError", "Split", "builder", "cache_dir", "data_folder", "load", "stream"]
+__all__ = ["MissingDataError", "SourceMismatchError", "Split", "builder", "cache_dir", "data_folder", "load", "stream"]
 
 
 def __getattr__(name: str):

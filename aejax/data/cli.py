@@ -57,10 +57,15 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_prepare(args) -> int:
-    from aejax.data import builder, load
+    from pathlib import Path
 
+    from aejax.data import builder, load, registry
+
+    if args.name not in registry.names() and (Path(args.name).suffix or Path(args.name).exists()):
+        raise ValueError(f"{args.name!r} looks like a file; `aejax data prepare` takes the name of a registered dataset "
+                         f"({', '.join(registry.names())}; `aejax data list` shows the files each expects).")
     start = time.perf_counter()
-    built = builder(args.name, data_dir=args.data_dir, config=args.config)
+    built = builder(args.name, data_dir=args.data_dir, config=args.config, rebuild=args.rebuild)
     for split in sorted(built.info.splits.keys()):
         if "image" in built.info.features:
             arrays = load(args.name, split, data_dir=args.data_dir, config=args.config)
@@ -81,6 +86,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("name")
     p.add_argument("--data-dir", help="folder with the dataset's files (default $AEJAX_DATA_DIR/<name>)")
     p.add_argument("--config", help="builder config, e.g. seed_1 for curves")
+    p.add_argument("--rebuild", action="store_true",
+                   help="discard the prepared copy and prepare again from the current files")
     p.set_defaults(func=lambda a, extra: _cmd_prepare(a))
     p = sub.add_parser("curves-calibration",
                        help="regenerate CURVES and print its PCA-18 test SSE and mean-image SSE")

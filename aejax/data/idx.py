@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["IdxError", "find_file", "read_bytes", "parse", "read", "md5"]
+__all__ = ["IdxError", "find_file", "read_bytes", "parse", "read", "md5", "content_md5"]
 
 # IDX dtype code -> numpy big-endian dtype.
 _DTYPES = {
@@ -36,6 +36,22 @@ class IdxError(ValueError):
 def md5(content: bytes) -> str:
     """Hex md5 digest of `content`."""
     return hashlib.md5(content).hexdigest()
+
+
+def content_md5(path: Path | str) -> str:
+    """Hex md5 of a file's uncompressed content (gunzipped when it starts with the gzip magic),
+    read in 1 MiB chunks: the checksum `read` compares, for files of any size."""
+    path = Path(path)
+    digest = hashlib.md5()
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+    try:
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise IdxError(f"{path} is a truncated or corrupt gzip file ({err}); delete it and download or copy it again.") from None
+    return digest.hexdigest()
 
 
 def find_file(folder: Path | str, name: str) -> Path | None:

@@ -22,32 +22,12 @@ import optax
 from ml_collections import ConfigDict
 
 from aejax import corruption, data, tasks
+from aejax.configs.classify import MODES
 from aejax.models import classifier as classifier_lib
 from aejax.tasks import stacked
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
 from aejax.train.steps import batched_map, make_train_step
-
-MODES = ("frozen", "finetuned", "scratch")
-
-
-def classify_config() -> ConfigDict:
-    """Default `config.classify`."""
-    return ConfigDict(dict(
-        train_split="train[:50000]",
-        val_split="train[50000:]",
-        test_split="test",
-        head_sizes=(),
-        head_activation="sigmoid",
-        num_classes=10,
-        modes=MODES,
-        finetune_top_k=-1,  # -1: fine-tune every encoder layer; k >= 0: only the top k
-        finetune_from="pretrained",  # or "frozen": start fine-tuning from the frozen mode's result
-        learning_rates=(0.1,),
-        noise_levels=(),  # pretraining noise levels to select from; () = pretrain.corruption.level
-        input_corruption=ConfigDict(dict(name="none", level=0.0)),  # noise on the classifier's inputs
-    ))
-
 
 def build_classifier(cfg) -> classifier_lib.Classifier:
     c = cfg.classify

@@ -9,7 +9,6 @@ one-to-one matching of clusters to classes, Hungarian algorithm) and normalised 
 from __future__ import annotations
 
 import numpy as np
-from ml_collections import ConfigDict
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
@@ -17,12 +16,6 @@ from sklearn.metrics import confusion_matrix, normalized_mutual_info_score
 
 from aejax import data, tasks
 from aejax.tasks import stacked
-
-
-def cluster_config() -> ConfigDict:
-    """Default `config.cluster`."""
-    return ConfigDict(dict(train_split="train", split="test", n_clusters=10, n_init=10, pca_components=10,
-                           baselines=("pca", "pixels")))
 
 
 def cluster_accuracy(labels: np.ndarray, clusters: np.ndarray) -> float:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-from ml_collections import ConfigDict
 
 from aejax import corruption, data, losses, plots, tasks
 from aejax.models import autoencoder
@@ -26,17 +25,6 @@ from aejax.tasks.reconstruct import check_output_matches_loss
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
 from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
-
-
-def denoise_config() -> ConfigDict:
-    """Default `config.denoise`."""
-    return ConfigDict(dict(
-        train_split="train",
-        test_split="test",
-        corruptions=ConfigDict(dict(gaussian=0.3, masking=0.25, salt_and_pepper=0.25)),
-        plain_baseline=True,
-        num_shown=10,
-    ))
 
 
 def train_denoiser(cfg, run, model, train_x: jax.Array, corrupt, name: str) -> dict:

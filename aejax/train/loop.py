@@ -77,6 +77,7 @@ def fit(
         state, _ = checkpoints.restore(state)
         start_epoch = int(state.step) // steps_per_epoch
         if run is not None:
+            run.rewind(phase, int(state.step))
             run.print(f"[{desc}] resumed from checkpoint at step {int(state.step)} (epoch {start_epoch})")
     if start_epoch >= epochs:
         return state
@@ -161,6 +162,7 @@ def fit_stream(
     if checkpoints is not None and checkpoints.latest_step() is not None:
         state, _ = checkpoints.restore(state, data_iterator=batches)
         if run is not None:
+            run.rewind(phase, int(state.step))
             run.print(f"[{desc}] resumed from checkpoint at step {int(state.step)}")
     step_fn = jax.jit(step, donate_argnums=0)
     last_saved, window_start, window_examples = int(state.step), time.perf_counter(), 0

@@ -6,6 +6,8 @@ momentum, weight_decay, grad_clip_norm.
 """
 import optax
 
+from aejax.names import SCHEDULES
+
 _OPTIMIZERS = {
     "adam": lambda lr, c: optax.adam(lr),
     "adamw": lambda lr, c: optax.adamw(lr, weight_decay=c.get("weight_decay", 1e-4)),
@@ -16,11 +18,9 @@ _OPTIMIZERS = {
     "adabelief": lambda lr, c: optax.adabelief(lr),
 }
 
+
 def names() -> list[str]:
     return sorted(_OPTIMIZERS)
-
-
-SCHEDULES = ("constant", "cosine", "warmup_cosine", "exponential")
 
 
 def make_schedule(cfg, total_steps: int) -> optax.Schedule:

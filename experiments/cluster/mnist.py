@@ -11,8 +11,8 @@ Protocol: 784-500-500-10 (logistic hidden, linear 10-d code), tied DAEs with 20 
 Expected: code accuracy well above the PCA and pixel baselines (about 0.5-0.55).
 """
 from aejax.config import base_config, reference
-from aejax.tasks.cluster import cluster_config
-from aejax.tasks.stacked import pretrain_config
+from aejax.configs.cluster import cluster_config
+from aejax.configs.stacked import pretrain_config
 
 
 def get_config(arg=None):

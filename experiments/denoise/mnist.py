@@ -10,7 +10,7 @@ Expected: for every type the DAE's error from corrupted inputs is far below the 
           own error and below the plain autoencoder's error from the same corrupted inputs.
 """
 from aejax.config import base_config
-from aejax.tasks.denoise import denoise_config
+from aejax.configs.denoise import denoise_config
 
 
 def get_config(arg=None):

@@ -14,8 +14,8 @@ Measured: with --config.classify.learning_rates='(0.001,)': fine-tuned 1.23 %, f
           scratch 1.71 % (1,935 s on the shared 2-core CPU).
 """
 from aejax.config import base_config, reference
-from aejax.tasks.classify import classify_config
-from aejax.tasks.stacked import pretrain_config
+from aejax.configs.classify import classify_config
+from aejax.configs.stacked import pretrain_config
 
 
 def get_config(arg=None):

@@ -12,7 +12,7 @@ Measured: (seed 0, Adam 100 epochs, 209 s) test 34.79 vs mean image 54.74 and th
           deep net's 1.05: far from the pretrained result, though Adam does leave the mean.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 
 def get_config(arg=None):

@@ -9,7 +9,7 @@ Measured: (seed 0, Adam 100 epochs, 175 s) test 0.783 (train 0.613): with Adam t
           without pretraining even beats the pretrained deep net (1.05) on the regenerated data.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 
 def get_config(arg=None):

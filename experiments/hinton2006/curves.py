@@ -13,7 +13,7 @@ Measured: (seed 0, shared 2-core CPU, 393 s) AE-6 test 1.053 (train 0.572); PCA-
           there), so logistic PCA-6 is far from 7.64: compare shapes of results, not decimals.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import curves_config, make_quick
+from aejax.configs.hinton2006 import curves_config, make_quick
 
 SOURCE = "H&S 2006 Fig. 2A (original CURVES file; ours is regenerated)"
 

@@ -16,7 +16,7 @@ Protocol: first RBM with softmax (constrained Poisson) visible units on the coun
 Metric:   retrieval_gain_over_lsa = min over n of (AE - LSA) accuracy; the paper's claim is > 0.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import default_config, make_quick
+from aejax.configs.hinton2006 import default_config, make_quick
 
 
 def get_config(arg=None):

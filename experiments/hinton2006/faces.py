@@ -10,7 +10,7 @@ Protocol: first RBM Gaussian-visible, learning rate 0.001, 200 epochs; others 50
           linear output, squared error; CG fine-tuning 20 epochs.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import default_config, make_quick
+from aejax.configs.hinton2006 import default_config, make_quick
 
 
 def get_config(arg=None):

@@ -9,7 +9,7 @@ Measured: (seed 0, shared 2-core CPU, 1529 s) kNN accuracy AE 0.829 vs PCA 0.443
           points); test SSE per image AE-2 26.57 vs PCA-2 43.64.
 """
 from aejax.config import reference
-from aejax.tasks.hinton2006 import default_config, make_quick
+from aejax.configs.hinton2006 import default_config, make_quick
 
 
 def get_config(arg=None):

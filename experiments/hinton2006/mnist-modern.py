@@ -9,7 +9,7 @@ Expected: test SSE per image at or below 3.00 within an hour on a 2-core CPU. Me
           (seed 0, 2-core CPU shared with five other training jobs): test 2.663, train 1.893,
           PCA-30 13.866, logistic PCA-30 8.295, 2871 s wall (pretraining 653 s, Adam 2127 s).
 """
-from aejax.tasks.hinton2006 import add_mnist_references, default_config, make_quick
+from aejax.configs.hinton2006 import add_mnist_references, default_config, make_quick
 
 
 def get_config(arg=None):

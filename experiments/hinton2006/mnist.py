@@ -14,7 +14,7 @@ Measured: one minimize call (3 line searches, 1000 cases, about 7.3 function eva
           --config.finetune.cg.float64=False): test SSE 7.10, 6.55, 6.24, 6.05 after CG epochs 1-4,
           101-118 s per float32 CG epoch, 680 s in all.
 """
-from aejax.tasks.hinton2006 import add_mnist_references, default_config, make_quick
+from aejax.configs.hinton2006 import add_mnist_references, default_config, make_quick
 
 
 def get_config(arg=None):

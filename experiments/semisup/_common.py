@@ -1,7 +1,7 @@
 """Shared config of the semi-supervised MNIST runs (100 / 600 / 1000 / 3000 labels)."""
 from aejax.config import base_config, reference
-from aejax.tasks.semisup import ANCHORS, semisup_config
-from aejax.tasks.stacked import pretrain_config
+from aejax.configs.semisup import ANCHORS, semisup_config
+from aejax.configs.stacked import pretrain_config
 
 PAPER = ("Kingma, Rezende, Mohamed, Welling (2014), Semi-supervised Learning with Deep Generative Models, "
          "NIPS, Table 1 (anchors: NN and TSVM from Weston et al. 2008, CAE from Rifai et al. 2011)")

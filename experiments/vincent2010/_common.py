@@ -1,8 +1,8 @@
 """Shared config of the Vincent et al. (2010) MNIST runs: 784-1000-1000-1000-10, greedy
 layer-wise pretraining of tied logistic autoencoders, then classification in three modes."""
 from aejax.config import base_config, reference
-from aejax.tasks.classify import classify_config
-from aejax.tasks.stacked import pretrain_config
+from aejax.configs.classify import classify_config
+from aejax.configs.stacked import pretrain_config
 
 PAPER = "Vincent, Larochelle, Lajoie, Bengio, Manzagol (2010), Stacked Denoising Autoencoders, JMLR 11:3371"
 

@@ -23,9 +23,13 @@ def isolated_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def mnist_dir():
-    """The folder with the real MNIST files (skips the test when absent)."""
+    """The folder with the real MNIST files. Absent: a failure when AEJAX_DATA_DIR was given (CI),
+    a skip when nobody set up data (tests/conftest.py states the policy)."""
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"no MNIST copy in {MNIST_DIR}")
+        message = f"no MNIST copy in {MNIST_DIR}"
+        if os.environ.get("AEJAX_TEST_DATA_DIR_GIVEN"):
+            pytest.fail(f"{message}, although AEJAX_DATA_DIR is set; put the four MNIST files there")
+        pytest.skip(f"{message} (AEJAX_DATA_DIR unset)")
     return MNIST_DIR
 
 

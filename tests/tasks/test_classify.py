@@ -9,7 +9,9 @@ from aejax import data
 from aejax.config import base_config
 from aejax.models import classifier as classifier_lib
 from aejax.run import Run
-from aejax.tasks import classify, stacked
+from aejax.configs.classify import MODES, classify_config
+from aejax.configs.stacked import pretrain_config
+from aejax.tasks import classify
 
 
 def _config():
@@ -18,11 +20,11 @@ def _config():
     c.data.name = "digits"
     c.model.sizes = (64, 24)
     c.model.code_activation = "sigmoid"
-    c.pretrain = stacked.pretrain_config(epochs=3, corruption_name="masking", level=0.2)
+    c.pretrain = pretrain_config(epochs=3, corruption_name="masking", level=0.2)
     c.pretrain.batch_size = 50
     c.pretrain.optimizer.name = "adam"
     c.pretrain.optimizer.learning_rate = 1e-2
-    c.classify = classify.classify_config()
+    c.classify = classify_config()
     c.classify.train_split, c.classify.val_split, c.classify.test_split = "train[:1200]", "train[1200:]", "test"
     c.classify.learning_rates = (1e-2,)
     c.train.epochs = 4
@@ -55,7 +57,7 @@ def _restore(workdir, subdir, template):
 def test_each_mode_reports_the_epoch_with_the_lowest_validation_error(finished):
     cfg, workdir, out = finished
     history = [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
-    for mode in classify.MODES:
+    for mode in MODES:
         vals = [r["val_error"] for r in history if r.get("phase") == f"{mode}/lr=0.01" and "val_error" in r]
         assert len(vals) == cfg.train.epochs
         assert out["metrics"][f"val_error_{mode}"] == min(vals)
@@ -74,7 +76,7 @@ def test_test_error_is_that_of_the_selected_checkpoint_and_the_frozen_encoder_is
     np.testing.assert_array_equal(frozen["enc_0"]["kernel"], layers["enc_0"]["encoder"]["kernel"])
     np.testing.assert_array_equal(frozen["enc_0"]["bias"], layers["enc_0"]["encoder"]["bias"])
     test = data.load("digits", "test")
-    for mode in classify.MODES:
+    for mode in MODES:
         params, _ = _restore(workdir, f"{mode}/lr=0.01/best", template)
         logits = _sigmoid(test.x @ params["enc_0"]["kernel"] + params["enc_0"]["bias"]) @ params["out"]["kernel"] + params["out"]["bias"]
         error = 100 * np.mean(np.argmax(logits, 1) != test.y)

@@ -4,7 +4,9 @@ import pytest
 
 from aejax.config import base_config
 from aejax.run import Run
-from aejax.tasks import cluster, stacked
+from aejax.configs.cluster import cluster_config
+from aejax.configs.stacked import pretrain_config
+from aejax.tasks import cluster
 
 
 def test_a_relabelled_perfect_clustering_has_accuracy_one():
@@ -43,11 +45,11 @@ def test_runner_scores_codes_and_baselines_on_digits(tmp_path):
     c.model.sizes = (64, 32, 10)
     c.model.hidden_activation = "sigmoid"
     c.model.code_activation = "sigmoid"
-    c.pretrain = stacked.pretrain_config(epochs=5, corruption_name="masking", level=0.2)
+    c.pretrain = pretrain_config(epochs=5, corruption_name="masking", level=0.2)
     c.pretrain.batch_size = 50
     c.pretrain.optimizer.name = "adam"
     c.pretrain.optimizer.learning_rate = 1e-2
-    c.cluster = cluster.cluster_config()
+    c.cluster = cluster_config()
     c.cluster.n_init = 3
     run = Run(tmp_path, quiet=True)
     out = cluster.run_cluster(c, run)

@@ -6,6 +6,7 @@ import pytest
 from aejax import corruption, data
 from aejax.config import base_config
 from aejax.run import Run
+from aejax.configs.denoise import denoise_config
 from aejax.tasks import denoise
 
 
@@ -16,7 +17,7 @@ def _config():
     c.model.sizes = (64, 48)
     c.model.code_activation = "sigmoid"
     c.model.tied = True
-    c.denoise = denoise.denoise_config()
+    c.denoise = denoise_config()
     c.denoise.corruptions = {"masking": 0.4}
     c.denoise.num_shown = 4
     c.train.epochs = 30

@@ -10,6 +10,7 @@ import scipy.io
 from ml_collections import ConfigDict
 
 from aejax.models.autoencoder import Autoencoder
+from aejax.configs.hinton2006 import default_config
 from aejax.run import Run
 from aejax.tasks import hinton2006, hinton2006_data
 
@@ -101,7 +102,7 @@ def test_random_init_small_normal_kernels_zero_biases():
 
 
 def _tiny_faces_config():
-    c = hinton2006.default_config()
+    c = default_config()
     c.data.name = "faces"
     c.data.synthetic = True
     c.model.sizes = (625, 12, 4)
@@ -146,7 +147,7 @@ def test_bad_protocol_and_size_mismatch_are_named(tmp_path):
 
 
 def _tiny_documents_config():
-    c = hinton2006.default_config()
+    c = default_config()
     c.data.name = "20news"
     c.data.synthetic = True
     c.data.vocabulary = 60

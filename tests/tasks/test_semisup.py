@@ -9,7 +9,9 @@ from aejax.config import base_config
 from aejax.models.classifier import Classifier, init_params
 from aejax.models.autoencoder import Autoencoder, init_params as ae_init
 from aejax.run import Run
-from aejax.tasks import semisup, stacked
+from aejax.configs.semisup import semisup_config
+from aejax.configs.stacked import pretrain_config
+from aejax.tasks import semisup
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +79,11 @@ def test_runner_reports_mean_and_std_over_draws_on_digits(tmp_path):
     c.data.name = "digits"
     c.model.sizes = (64, 32)
     c.model.code_activation = "sigmoid"
-    c.pretrain = stacked.pretrain_config(epochs=3, corruption_name="masking", level=0.2)
+    c.pretrain = pretrain_config(epochs=3, corruption_name="masking", level=0.2)
     c.pretrain.batch_size = 50
     c.pretrain.optimizer.name = "adam"
     c.pretrain.optimizer.learning_rate = 1e-2
-    c.semisup = semisup.semisup_config(100)
+    c.semisup = semisup_config(100)
     c.semisup.seeds = (0, 1)
     c.semisup.unlabelled_split, c.semisup.label_pool, c.semisup.val_split = "train", "train[:1200]", "train[1200:]"
     c.semisup.recon_weight = 1.0

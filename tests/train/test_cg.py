@@ -1,4 +1,7 @@
-"""The minimize.m port against scipy's nonlinear CG and on quadratics."""
+"""The minimize.m port: step by step against a transcription of minimize.m, against the output
+Rasmussen publishes for it, against scipy's nonlinear CG and on quadratics."""
+
+import math
 
 import jax
 import jax.numpy as jnp
@@ -71,6 +74,193 @@ def test_minimize_pytree_least_squares_in_float64_keeps_dtypes():
     np.testing.assert_allclose(new["w"], [1.0, -2.0, 0.5], atol=1e-5)
     np.testing.assert_allclose(new["b"], 0.3, atol=1e-5)
     assert result.values[-1] < 1e-9
+
+
+# --- minimize.m, transcribed -------------------------------------------------------------------
+# An independent float64 NumPy transcription of minimize.m (C. E. Rasmussen, the 2006 version that
+# recovers from failed evaluations; the one aejax.train.cg ports), written statement by statement
+# from the MATLAB source for length > 0 (line searches). MATLAB semantics are kept where Python's
+# differ: IEEE division (x/0 = Inf, 0/0 = NaN, then caught by the isnan/isinf tests), a complex
+# extrapolation (sqrt of a negative number) counts as "~isreal" and extrapolates the maximum
+# amount. A complex *interpolation* point has no real counterpart; the transcription counts it and
+# the tests check that it never happens, so every path compared is one MATLAB takes too.
+
+def rosenbrock_m(x):
+    """rosenbrock.m: f = sum(100 (x(2:D) - x(1:D-1).^2).^2 + (1 - x(1:D-1)).^2) and its gradient."""
+    x = np.asarray(x, dtype=np.float64)
+    r = x[1:] - x[:-1] ** 2
+    df = np.zeros_like(x)
+    df[:-1] = -400 * x[:-1] * r - 2 * (1 - x[:-1])
+    df[1:] = df[1:] + 200 * r
+    return float(np.sum(100 * r ** 2 + (1 - x[:-1]) ** 2)), df
+
+
+def _divide(a, b):
+    with np.errstate(all="ignore"):
+        return float(np.float64(a) / np.float64(b))
+
+
+def minimize_m(f, X, length, red=1.0):
+    """Returns (X, fX, i, evaluations, complex interpolations)."""
+    INT, EXT, MAX, RATIO, SIG = 0.1, 3.0, 20, 10.0, 0.1
+    RHO = SIG / 2
+    realmin = np.finfo(np.float64).tiny
+    evaluations = complex_points = 0
+    i, ls_failed = 0, False
+    f0, df0 = f(X)
+    evaluations += 1
+    fX = [f0]
+    s = -df0
+    d0 = -(s @ s)
+    x3 = red / (1 - d0)
+    x4 = f4 = d4 = None  # set by the first interpolation step before any use, as in MATLAB
+    while i < length:
+        i += 1
+        X0, F0, dF0 = X, f0, df0
+        M = MAX
+        while True:
+            x2, f2, d2, f3, df3 = 0.0, f0, d0, f0, df0
+            success = False
+            while not success and M > 0:
+                M -= 1
+                f3, df3 = f(X + x3 * s)
+                evaluations += 1
+                if math.isnan(f3) or math.isinf(f3) or np.any(np.isnan(df3) | np.isinf(df3)):
+                    x3 = (x2 + x3) / 2
+                else:
+                    success = True
+            if f3 < F0:
+                X0, F0, dF0 = X + x3 * s, f3, df3
+            d3 = df3 @ s
+            if d3 > SIG * d0 or f3 > f0 + x3 * RHO * d0 or M == 0:
+                break
+            x1, f1, d1 = x2, f2, d2
+            x2, f2, d2 = x3, f3, d3
+            A = 6 * (f1 - f2) + 3 * (d2 + d1) * (x2 - x1)
+            B = 3 * (f2 - f1) - (2 * d1 + d2) * (x2 - x1)
+            discriminant = B * B - A * d1 * (x2 - x1)
+            x3 = math.nan if discriminant < 0 else x1 - _divide(d1 * (x2 - x1) ** 2, B + math.sqrt(discriminant))
+            if math.isnan(x3) or math.isinf(x3) or x3 < 0:
+                x3 = x2 * EXT
+            elif x3 > x2 * EXT:
+                x3 = x2 * EXT
+            elif x3 < x2 + INT * (x2 - x1):
+                x3 = x2 + INT * (x2 - x1)
+        while (abs(d3) > -SIG * d0 or f3 > f0 + x3 * RHO * d0) and M > 0:
+            if d3 > 0 or f3 > f0 + x3 * RHO * d0:
+                x4, f4, d4 = x3, f3, d3
+            else:
+                x2, f2, d2 = x3, f3, d3
+            if f4 > f0:
+                x3 = x2 - _divide(0.5 * d2 * (x4 - x2) ** 2, f4 - f2 - d2 * (x4 - x2))
+            else:
+                A = _divide(6 * (f2 - f4), x4 - x2) + 3 * (d4 + d2)
+                B = 3 * (f4 - f2) - (2 * d2 + d4) * (x4 - x2)
+                discriminant = B * B - A * d2 * (x4 - x2) ** 2
+                complex_points += discriminant < 0
+                x3 = math.nan if discriminant < 0 else x2 + _divide(math.sqrt(discriminant) - B, A)
+            if math.isnan(x3) or math.isinf(x3):
+                x3 = (x2 + x4) / 2
+            x3 = max(min(x3, x4 - INT * (x4 - x2)), x2 + INT * (x4 - x2))
+            f3, df3 = f(X + x3 * s)
+            evaluations += 1
+            if f3 < F0:
+                X0, F0, dF0 = X + x3 * s, f3, df3
+            M -= 1
+            d3 = df3 @ s
+        if abs(d3) < -SIG * d0 and f3 < f0 + x3 * RHO * d0:
+            X, f0 = X + x3 * s, f3
+            fX.append(f0)
+            s = _divide(df3 @ df3 - df0 @ df3, df0 @ df0) * s - df3
+            df0 = df3
+            d3, d0 = d0, df0 @ s
+            if d0 > 0:
+                s = -df0
+                d0 = -(s @ s)
+            x3 = x3 * min(RATIO, _divide(d3, d0 - realmin))
+            ls_failed = False
+        else:
+            X, f0, df0 = X0, F0, dF0
+            if ls_failed or i > length:
+                break
+            s = -df0
+            d0 = -(s @ s)
+            x3 = 1 / (1 - d0)
+            ls_failed = True
+    return X, fX, i, evaluations, complex_points
+
+
+def _port(f, x0, length, red=1.0):
+    """cg.minimize on the NumPy function `f` (the same f and gradient as the transcription), in float64."""
+    with jax.enable_x64(True):
+        return cg.minimize(lambda x: f(np.asarray(x)), jnp.asarray(x0, jnp.float64), length, red)
+
+
+# [x fx c] = minimize([0 0]', 'rosenbrock', 25) as printed (format long) on Rasmussen's page for
+# this version of minimize.m (learning.eng.cam.ac.uk/carl/code/minimize/): 19 values, c = 20.
+PUBLISHED_FX = [1.00000000000000, 0.77160942667725, 0.58224024884105, 0.40492742502160, 0.32466327341368,
+                0.28960411147824, 0.07623420070067, 0.06786211944378, 0.03378423679313, 0.00108990808914,
+                0.00108795243321, 0.00008974308332, 0.00000012183819, 0.00000000675602]  # then 5 x 0.0...
+
+
+def test_rosenbrock_follows_minimize_m_step_by_step():
+    """Port and transcription take the same path from [0 0]: every value, line search and
+    evaluation equal. The numbers pinned here are the transcription's: 17 successful line searches
+    (18 values), 19 line searches (the last two fail near f = 1e-30 and end the run), 96 evaluations."""
+    X, fX, i, evaluations, complex_points = minimize_m(rosenbrock_m, np.zeros(2), 25)
+    result = _port(rosenbrock_m, np.zeros(2), 25)
+    assert complex_points == 0
+    assert result.values == fX
+    assert (result.line_searches, result.evaluations, len(result.values)) == (i, evaluations, len(fX)) == (19, 96, 18)
+    np.testing.assert_array_equal(np.asarray(result.x), X)
+    np.testing.assert_allclose(X, [1.0, 1.0], rtol=0, atol=1e-15)
+    assert fX[-1] < 1e-29
+
+
+def test_rosenbrock_reproduces_the_published_minimize_m_output():
+    """The values Rasmussen publishes, down to 7e-9, to 11 significant digits (MATLAB's dot products
+    round differently in the last bits: value 10 differs by 8e-15 of 1.1e-3). Below 1e-14, f and its
+    gradient are rounding noise (the published run makes one more successful line search, to 4.9e-32):
+    both reach the minimum."""
+    result = _port(rosenbrock_m, np.zeros(2), 25)
+    np.testing.assert_allclose(result.values[: len(PUBLISHED_FX)], PUBLISHED_FX, rtol=1e-11, atol=5e-15)
+    assert all(v < 1e-14 for v in result.values[len(PUBLISHED_FX):])
+
+
+def test_non_finite_evaluations_are_bisected():
+    """f is NaN outside the disc |x| <= 3; a first step of red = 1000 leaves it, so the extrapolation
+    halves the step until f is finite (minimize.m's `catch`, here NaN/Inf), then converges."""
+    seen = []
+
+    def nan_outside(x):
+        x = np.asarray(x, dtype=np.float64)
+        value = (float(np.sum((x - 1) ** 2)), 2 * (x - 1)) if np.sum(x ** 2) <= 9 else (math.nan, np.full_like(x, math.nan))
+        seen.append(value[0])
+        return value
+
+    X, fX, i, evaluations, complex_points = minimize_m(nan_outside, np.array([2.0, -2.0]), 5, red=1000.0)
+    bisections_in_transcription = sum(1 for v in seen if math.isnan(v))
+    seen.clear()
+    result = _port(nan_outside, [2.0, -2.0], 5, red=1000.0)
+    assert sum(1 for v in seen if math.isnan(v)) == bisections_in_transcription == 5
+    assert complex_points == 0 and result.values == fX and len(fX) == 6
+    assert (result.line_searches, result.evaluations) == (i, evaluations) == (5, 18)
+    np.testing.assert_allclose(np.asarray(result.x), [1.0, 1.0], atol=1e-8)
+
+
+def test_two_failed_line_searches_end_the_run_at_the_best_point():
+    """A gradient of the wrong sign (a bug in f, as minimize.m's help warns) makes every line search
+    fail: the first failure retries along steepest descent, the second ends the run, returning the
+    start (the best point seen) after 1 + 20 + 20 evaluations."""
+    def wrong_gradient(x):
+        x = np.asarray(x, dtype=np.float64)
+        return float(np.sum(x ** 2)), -2 * x
+
+    X, fX, i, evaluations, _ = minimize_m(wrong_gradient, np.array([1.0, 2.0]), 10)
+    result = _port(wrong_gradient, [1.0, 2.0], 10)
+    assert result.values == fX == [5.0]
+    assert (result.line_searches, result.evaluations) == (i, evaluations) == (2, 1 + 2 * cg.MAX)
+    np.testing.assert_array_equal(np.asarray(result.x), [1.0, 2.0])
 
 
 def test_host_syncs_count_every_scalar_the_host_reads(monkeypatch):

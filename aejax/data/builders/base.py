@@ -15,7 +15,7 @@ import tensorflow_datasets as tfds
 
 from aejax.data import idx
 
-__all__ = ["AejaxBuilder", "MissingDataError"]
+__all__ = ["AejaxBuilder", "MissingDataError", "SourceMismatchError"]
 
 
 class MissingDataError(FileNotFoundError):
@@ -27,6 +27,10 @@ class MissingDataError(FileNotFoundError):
     def __init__(self, message: str, reason: str | None = None):
         super().__init__(message if reason is None else f"{message} ({reason})")
         self.reason = reason
+
+
+class SourceMismatchError(ValueError):
+    """A prepared dataset was built from other files than those in the data folder now."""
 
 
 class AejaxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
@@ -60,6 +64,11 @@ class AejaxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     def is_prepared(self) -> bool:
         """Whether the prepared files of this version and config are in the cache."""
         return self.data_path.joinpath("dataset_info.json").exists()
+
+    @classmethod
+    def published_md5(cls) -> dict[str, str]:
+        """{expected file: md5 of its uncompressed content} as published with the dataset ({}: none)."""
+        return {}
 
     @classmethod
     def missing_files(cls, folder: str | Path) -> list[str]:

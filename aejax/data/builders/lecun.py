@@ -2,7 +2,7 @@
 
 Features: image uint8 (28, 28), label ClassLabel. Splits: train, test. The files come from
 `manual_folder` (gzip or raw) or, when no folder is given, from the TFDS download manager;
-either way each file's uncompressed md5 is checked before any example is written.
+either way every file's uncompressed md5 is checked before any example of any split is written.
 """
 
 from __future__ import annotations
@@ -56,9 +56,14 @@ class LecunBuilder(AejaxBuilder, skip_registration=True):
             citation=self.CITATION,
         )
 
+    @classmethod
+    def published_md5(cls) -> dict[str, str]:
+        return dict(cls.SPEC.md5)
+
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         paths = self._local_paths() if self.manual_folder is not None else self._download(dl_manager)
-        return {split: self._generate_examples(split, paths) for split in self.SPEC.files}
+        arrays = {split: lecun.read_split(self.SPEC, split, paths) for split in self.SPEC.files}  # all md5s first
+        return {split: self._generate_examples(*arrays[split]) for split in self.SPEC.files}
 
     def _local_paths(self) -> dict[str, object]:
         missing = self.missing_files(self.manual_folder)
@@ -76,7 +81,6 @@ class LecunBuilder(AejaxBuilder, skip_registration=True):
             reason = f"the download failed: {type(err).__name__}: {err}"
             raise MissingDataError(self.missing_message(self.DATASET_NAME, []), reason) from err
 
-    def _generate_examples(self, split: str, paths: dict[str, object]):
-        images, labels = lecun.read_split(self.SPEC, split, paths)
+    def _generate_examples(self, images: np.ndarray, labels: np.ndarray):
         for i, (image, label) in enumerate(zip(images, labels)):
             yield i, {"image": image, "label": int(label)}
