@@ -207,9 +207,9 @@ def finetune_cg(cfg, run, model, params, train_x, evaluate):
                     run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                        for k, v in record.items()))
                     at = _cg_position(done)
-                bar.update(1)
                 bar.set_postfix({"epoch": at["epoch"] + 1, "loss": f"{result.values[-1]:.4g}",
-                                 **{k: f"{v:.4g}" for k, v in postfix.items()}})
+                                 **{k: f"{v:.4g}" for k, v in postfix.items()}}, refresh=False)
+                bar.update(1)
                 if at["batch"] == 0 or time.perf_counter() - last_save >= c.checkpoint_seconds:
                     ckpts.save(at["epoch"] * n_batches + at["batch"], work, at)
                     last_save = time.perf_counter()
