@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 # Modules adding a subcommand through `add_parser(subparsers)`; one line per module.
-COMMAND_MODULES: tuple[str, ...] = ("aejax.data.cli", "aejax.score", "aejax.bench")
+COMMAND_MODULES: tuple[str, ...] = ("aejax.data.cli", "aejax.score", "aejax.bench", "aejax.anomaly.cli")
 LIST_WIDTH = 100
 
 

@@ -1,17 +1,23 @@
-"""`aejax score`: the restored scaler, model and threshold reproduce the run's decisions; bad
-records are errors naming row and column."""
+"""`aejax score`: the restored pipeline reproduces the run's decisions, streams tables and series
+in chunks, and refuses bad input with errors naming file, row and column, writing nothing."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
 
-from aejax import cli, score
-from aejax.data.anomaly.tables import CATEGORICAL, NUMERIC, TabularPreprocessor, table_from_records
-from aejax.run import Run
-from aejax.tasks import anomaly as an
+from aejax import cli
+from aejax.anomaly.autoencoder import AutoencoderDetector
+from aejax.anomaly.pca import PCAReconstructionDetector
+from aejax.anomaly.pipeline import InputSchema, Pipeline
+from aejax.anomaly.series import SeriesDetector
+from aejax.anomaly.serve import score_file
+from aejax.configs.anomaly import default_config
+from aejax.data.anomaly.tables import CATEGORICAL, NUMERIC, RecordError, TabularPreprocessor, table_from_records
 
 COLUMNS = ("bytes", "proto", "rate")
+KINDS = (NUMERIC, CATEGORICAL, NUMERIC)
 
 
 def _records(n, seed, shift=0.0):
@@ -20,86 +26,200 @@ def _records(n, seed, shift=0.0):
     return [[f"{abs(rng.normal(100, 10)) + shift:.3f}", p, f"{rng.random():.4f}"] for p in protos]
 
 
-def _tiny_config(epochs: int):
-    cfg = an.default_config("thyroid")
-    cfg.model.hidden = (4, 2)
-    cfg.train.epochs = epochs
-    cfg.train.batch_size = 32
-    cfg.score.standardise = True
-    return cfg
+def _table(rows):
+    return table_from_records(rows, COLUMNS, KINDS, np.zeros(len(rows)))
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A tiny AE trained like a tabular run, its scorer saved, and the in-run test decisions."""
+def _write(path, rows, header=COLUMNS):
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(([list(header)] if header else []) + [list(r) for r in rows])
+    return path
+
+
+def _score(workdir, path, *extra):
+    return cli.main(["score", "--workdir", str(workdir), "--input", str(path), *extra])
+
+
+def _read(path):
+    return np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+
+
+@pytest.fixture(scope="module", params=[1, 3], ids=["single", "ensemble"])
+def trained(tmp_path_factory, request):
+    """A tiny AE pipeline (1 or 3 members) fitted like a tabular run and saved; the in-run scores
+    and decisions of test records."""
     workdir = tmp_path_factory.mktemp("run")
-    cfg = _tiny_config(epochs=3)
-    train = table_from_records(_records(200, 0), COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(200))
-    pre = TabularPreprocessor.fit(train, log1p=("bytes",))
-    x_train = pre.transform(train)
-    run = Run(workdir, quiet=True)
-    model, params = an.train_autoencoder(cfg, run, x_train, seed=0, tag="seed_0")
-    recon = an.reconstruct(model, params, x_train)
-    standardiser = an.fit_error_standardiser(x_train, recon)
-    threshold = an.fit_threshold("percentile", an.reconstruction_scores(x_train, recon, standardiser), q=90)
-    an.save_scorer(run, cfg.model, params, pre, threshold, standardiser)
-    run.close()
+    cfg = default_config("thyroid")
+    cfg.model.hidden, cfg.model.ensemble = (4, 2), request.param
+    cfg.train.epochs, cfg.train.batch_size, cfg.score.standardise = 3, 32, True
+    pre = TabularPreprocessor.fit(_table(_records(200, 0)), log1p=("bytes",))
+    detector = AutoencoderDetector.from_config(cfg, seed=0).fit(pre.transform(_table(_records(200, 0))))
+    detector.fit_threshold("percentile", q=90)
+    Pipeline(pre, detector).save(workdir)
     test_records = _records(30, 1) + _records(10, 2, shift=400.0) + [["120", "icmp", "0.5"]]
-    test = table_from_records(test_records, COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(len(test_records)))
-    x_test = pre.transform(test)
-    scores = an.reconstruction_scores(x_test, an.reconstruct(model, params, x_test), standardiser)
-    return workdir, test_records, scores, an.decide(scores, threshold)
+    x_test = pre.transform(_table(test_records))
+    return workdir, test_records, detector.score(x_test), detector.predict(x_test)
 
 
-def test_restored_scorer_gives_the_same_scores_and_decisions(trained, tmp_path):
+def test_restored_pipeline_gives_the_same_scores_and_decisions(trained, tmp_path):
     workdir, records, scores, decisions = trained
     assert 0 < decisions.sum() < len(decisions)  # the threshold separates something
     assert scores[30:40].mean() > scores[:30].mean()  # far-off byte counts score higher
-    path = tmp_path / "new.csv"
-    with open(path, "w", newline="") as f:
-        csv.writer(f).writerows([list(COLUMNS)] + records)
-    assert cli.main(["score", "--workdir", str(workdir), "--input", str(path), "--output", str(tmp_path / "out.csv")]) == 0
-    out = np.loadtxt(tmp_path / "out.csv", delimiter=",", skiprows=1)
+    path = _write(tmp_path / "new.csv", records)
+    assert _score(workdir, path, "--output", str(tmp_path / "out.csv")) == 0
+    out = _read(tmp_path / "out.csv")
     np.testing.assert_array_equal(out[:, 0], np.arange(2, len(records) + 2))  # file line numbers
     np.testing.assert_allclose(out[:, 1], scores, rtol=1e-6)
     np.testing.assert_array_equal(out[:, 2], decisions)
+
+
+@pytest.fixture(scope="module")
+def pca_workdir(tmp_path_factory):
+    """A PCA pipeline over the three columns (no training loop: fast), labelled column 'attack' in
+    its schema."""
+    workdir = tmp_path_factory.mktemp("pca")
+    pre = TabularPreprocessor.fit(_table(_records(300, 0)), scaling="standard")
+    detector = PCAReconstructionDetector(1).fit(pre.transform(_table(_records(300, 0))))
+    detector.fit_threshold("percentile", q=95)
+    Pipeline(pre, detector, InputSchema(COLUMNS + ("attack",), label="attack")).save(workdir)
+    return workdir
 
 
 @pytest.mark.parametrize("row, message", [
     (["1.0", "tcp"], "row 3: 2 fields, expected 3"),
     (["1.0", "tcp", "high"], "row 3, column 3 ('rate'): 'high' is not a number"),
 ])
-def test_bad_records_are_errors_naming_row_and_column(trained, tmp_path, capsys, row, message):
-    workdir = trained[0]
-    path = tmp_path / "bad.csv"
-    with open(path, "w", newline="") as f:
-        csv.writer(f).writerows([["100", "tcp", "0.5"], ["101", "udp", "0.4"], row])
-    assert cli.main(["score", "--workdir", str(workdir), "--input", str(path)]) == 2
+def test_bad_records_are_errors_naming_row_and_column(pca_workdir, tmp_path, capsys, row, message):
+    path = _write(tmp_path / "bad.csv", [["100", "tcp", "0.5"], ["101", "udp", "0.4"], row], header=None)
+    assert _score(pca_workdir, path) == 2
     assert message in capsys.readouterr().err
+    assert not (pca_workdir / "bad.scores.csv").exists()
 
 
-def test_missing_scorer_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="has no scorer.json"):
-        score.load_scorer(tmp_path)
+def test_records_that_overflow_after_scaling_score_inf_and_are_flagged(pca_workdir, tmp_path, capsys):
+    rows = _records(5, 3) + [["-1e308", "tcp", "-1e308"], ["1e39", "udp", "1e39"], ["1e308", "tcp", "0.5"]]
+    assert _score(pca_workdir, _write(tmp_path / "big.csv", rows), "--output", str(tmp_path / "o.csv")) == 0
+    out = _read(tmp_path / "o.csv")
+    assert np.all(np.isfinite(out[:5, 1])) and np.all(out[5:, 1] == np.inf) and np.all(out[5:, 2] == 1)
+    assert "3 records have values that overflow" in capsys.readouterr().out
 
 
-def test_restored_ensemble_scorer_gives_the_runs_ensemble_scores(tmp_path):
-    cfg = _tiny_config(epochs=2)
-    train = table_from_records(_records(200, 0), COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(200))
-    test_records = _records(20, 1) + _records(5, 2, shift=400.0)
-    test = table_from_records(test_records, COLUMNS, (NUMERIC, CATEGORICAL, NUMERIC), np.zeros(len(test_records)))
-    pre = TabularPreprocessor.fit(train)
-    x_train, x_test = pre.transform(train), pre.transform(test)
-    run = Run(tmp_path, quiet=True)
-    model, params, ensemble, per_member = an.ensemble_member_scores(cfg, run, x_train, {"test": x_test}, seed=0,
-                                                                    tag="ens", members=3)
-    ensemble["reference"] = an.member_reference(per_member["train"])
-    expected = an.ensemble_scores(per_member["test"], ensemble["reference"])
-    threshold = an.fit_threshold("percentile", an.ensemble_scores(per_member["train"], ensemble["reference"]), q=90)
-    an.save_scorer(run, cfg.model, params, pre, threshold, None, ensemble)
-    run.close()
-    scorer = score.load_scorer(tmp_path)
-    assert scorer.params["enc_0"]["kernel"].shape[0] == 3
-    scores, decisions = scorer.score_records(test_records)
-    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(decisions, an.decide(expected, threshold))
+@pytest.mark.parametrize("text", ["", "bytes,proto,rate\n", "\ufeffbytes,proto,rate\r\n"])
+def test_an_empty_or_header_only_file_has_no_records(pca_workdir, tmp_path, capsys, text):
+    path = tmp_path / "empty.csv"
+    path.write_text(text)
+    assert _score(pca_workdir, path) == 2
+    assert f"no records in {path}" in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_changes_nothing(pca_workdir, tmp_path):
+    rows = _records(20, 4)
+    plain = _write(tmp_path / "plain.csv", rows)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert _score(pca_workdir, plain, "--output", str(tmp_path / "a.csv")) == 0
+    assert _score(pca_workdir, bom, "--output", str(tmp_path / "b.csv")) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_an_undecodable_file_is_named(pca_workdir, tmp_path, capsys):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("bytes,proto,rate\n100,caf\xe9,0.5\n".encode("latin-1"))
+    assert _score(pca_workdir, path) == 2
+    assert f"{path} is not UTF-8 text: line 2" in capsys.readouterr().err
+
+
+def test_output_equal_to_input_is_refused(pca_workdir, tmp_path, capsys):
+    path = _write(tmp_path / "in.csv", _records(5, 5))
+    before = path.read_bytes()
+    assert _score(pca_workdir, path, "--output", str(path)) == 2
+    assert "is the input file" in capsys.readouterr().err and path.read_bytes() == before
+
+
+def test_scoring_streams_in_chunks_and_writes_nothing_when_a_late_record_is_bad(pca_workdir, tmp_path):
+    rows = _records(300, 6)
+    path = _write(tmp_path / "many.csv", rows)
+    whole = score_file(pca_workdir, path, tmp_path / "whole.csv")
+    chunked = score_file(pca_workdir, path, tmp_path / "chunked.csv", chunk_rows=7)
+    assert whole.records == chunked.records == 300
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "chunked.csv").read_bytes()
+    bad = _write(tmp_path / "late.csv", rows + [["1", "tcp", "x"]])
+    with pytest.raises(RecordError, match="row 302, column 3"):
+        score_file(pca_workdir, bad, tmp_path / "late.scores.csv", chunk_rows=7)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chunked.csv", "late.csv", "many.csv", "whole.csv"]
+
+
+def test_a_header_in_another_order_with_a_label_column_gives_metrics(pca_workdir, tmp_path, capsys):
+    rows = _records(40, 7) + _records(10, 8, shift=300.0)
+    labelled = [[r[2], r[0], "1" if i >= 40 else "0", r[1]] for i, r in enumerate(rows)]
+    path = _write(tmp_path / "l.csv", labelled, header=("rate", "bytes", "attack", "proto"))
+    assert _score(pca_workdir, path, "--output", str(tmp_path / "l.out")) == 0
+    assert "against the label column: AUROC 1.0000" in capsys.readouterr().out
+    plain = _write(tmp_path / "p.csv", rows)
+    score_file(pca_workdir, plain, tmp_path / "p.out")
+    np.testing.assert_array_equal(_read(tmp_path / "l.out"), _read(tmp_path / "p.out"))
+
+
+def test_missing_pipeline_is_a_clear_error(tmp_path, capsys):
+    path = _write(tmp_path / "x.csv", _records(3, 0))
+    assert _score(tmp_path, path) == 2
+    assert "holds no fitted detector" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------- series
+
+SERIES_COLUMNS = ("unit", "t", "a", "b")
+
+
+def _series_rows(unit, n, seed, bump_at=None):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    a, b = np.sin(t / 5) + 0.05 * rng.normal(size=n), np.cos(t / 5) + 0.05 * rng.normal(size=n)
+    if bump_at is not None:
+        a[bump_at] += 3.0
+    return [[unit, str(i), f"{x:.5f}", f"{y:.5f}"] for i, x, y in zip(t, a, b)]
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["pooled", "per-series"])
+def series_workdir(tmp_path_factory, request):
+    """A series pipeline: PCA over windows of 8 steps of two channels, series 'u1' and 'u2'."""
+    workdir = tmp_path_factory.mktemp("series")
+    rows = _series_rows("u1", 120, 0) + _series_rows("u2", 100, 1)
+    table = table_from_records([r[2:] for r in rows], ("a", "b"), (NUMERIC, NUMERIC), np.zeros(len(rows)))
+    pre = TabularPreprocessor.fit(table, scaling="standard")
+    x = pre.transform(table)
+    detector = SeriesDetector(PCAReconstructionDetector(3), size=8, per_series=request.param, chunk=16)
+    detector.fit({"u1": x[:120], "u2": x[120:]})
+    detector.fit_threshold("percentile", q=99)
+    Pipeline(pre, detector, InputSchema(SERIES_COLUMNS, time="t", series_id="unit")).save(workdir)
+    return workdir, pre, detector
+
+
+def test_series_are_scored_per_step_as_their_rows_stream_in(series_workdir, tmp_path):
+    workdir, pre, detector = series_workdir
+    rows = _series_rows("u1", 90, 10, bump_at=40) + _series_rows("u2", 70, 11)
+    path = _write(tmp_path / "s.csv", rows, header=SERIES_COLUMNS)
+    summary = score_file(workdir, path, tmp_path / "s.out", chunk_rows=13)
+    out = _read(tmp_path / "s.out")
+    assert summary.records == 160 and out[:, 0].tolist() == list(range(2, 162))
+    x = pre.transform(table_from_records([r[2:] for r in rows], ("a", "b"), (NUMERIC, NUMERIC), np.zeros(160)))
+    expected = detector.score({"u1": x[:90], "u2": x[90:]})
+    np.testing.assert_allclose(out[:, 1], expected, rtol=1e-12)
+    assert np.argmax(out[:90, 1]) in range(33, 48)  # the bump at step 40 (windows of 8 around it)
+    assert out[40, 2] == 1
+
+
+@pytest.mark.parametrize("swap, message", [
+    ("ids", "row 22: series 'u1' continues after another series"),
+    ("time", "row 6, column 2 ('t'): time does not increase within series 'u1'"),
+])
+def test_series_out_of_order_are_errors_naming_the_row(series_workdir, tmp_path, swap, message):
+    rows = _series_rows("u1", 20, 0)
+    if swap == "ids":
+        rows = rows[:10] + _series_rows("u2", 10, 1) + rows[10:]
+    else:
+        rows[4][1] = "2"
+    path = _write(tmp_path / "bad.csv", rows, header=SERIES_COLUMNS)
+    with pytest.raises(RecordError, match=re.escape(message)):
+        score_file(series_workdir[0], path, tmp_path / "bad.out", chunk_rows=3)
+    assert not (tmp_path / "bad.out").exists()

@@ -25,6 +25,7 @@ Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.83
           ~120 s): just missed (one pooled model instead of SKAB's 34 per-file models).
 """
 from aejax.config import reference
+from aejax.configs.anomaly import skab_conv_detector
 from aejax.registry import sibling
 
 _common = sibling(__file__, "_common")
@@ -46,17 +47,9 @@ def get_config(arg=None):
     c.protocol.model_per_series = False
     c.baselines.per_series = True
     c.windows.size = 60
-    c.model.kind = "conv"
-    c.model.channels = (32, 16)
-    c.model.kernel_size = 7
-    c.model.hidden_activation = "relu"
-    c.train.epochs = 20
-    c.train.batch_size = 64
-    c.train.optimizer.learning_rate = 1e-3
-    # score of a step: mean over the windows covering it of each window's mean error, every sensor's
-    # residual standardised with training statistics (SKAB's AEs score whole windows)
-    c.score.aggregate = "window_mean"
-    c.score.standardise = True
+    # a 32-16 Conv-AE, 20 epochs; score of a step: mean over the windows covering it of each window's
+    # mean error, every sensor's residual standardised with training statistics (SKAB's AEs score whole windows)
+    skab_conv_detector(c)
     c.threshold.policy = "percentile"
     c.threshold.q = 99.0
     c.threshold.scale = 2.5

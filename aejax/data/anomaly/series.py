@@ -1,4 +1,4 @@
-"""Time series with point labels (NAB streams, SKAB experiments) and sliding windows over them."""
+"""Time series with point labels (NAB streams, SKAB experiments); windows over them: aejax.anomaly.windows."""
 
 from __future__ import annotations
 
@@ -20,32 +20,6 @@ class Series:
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def sliding_windows(values, size: int, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of `size` consecutive steps every `stride` steps.
-
-    values [L, C] -> (windows [N, size, C], starts [N]) with N = (L - size) // stride + 1;
-    window i covers steps starts[i] .. starts[i] + size - 1.
-    """
-    values = np.asarray(values)
-    if values.ndim != 2:
-        raise ValueError(f"sliding_windows expects values [L, C], got shape {values.shape}")
-    if size < 1 or stride < 1:
-        raise ValueError(f"window size ({size}) and stride ({stride}) must be positive")
-    if size > len(values):
-        raise ValueError(f"window size {size} is longer than the series ({len(values)} steps)")
-    starts = np.arange(0, len(values) - size + 1, stride)
-    view = np.lib.stride_tricks.sliding_window_view(values, size, axis=0)  # [L-size+1, C, size]
-    return np.ascontiguousarray(view[starts].transpose(0, 2, 1)), starts
-
-
-def window_labels(labels, starts, size: int) -> np.ndarray:
-    """1 for each window containing at least one anomalous step, int32 [N]."""
-    labels = np.asarray(labels, np.int64)
-    covered = np.concatenate([[0], np.cumsum(labels)])
-    starts = np.asarray(starts)
-    return ((covered[starts + size] - covered[starts]) > 0).astype(np.int32)
 
 
 # ------------------------------------------------------------------------------------------- SKAB

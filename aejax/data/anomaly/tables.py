@@ -3,8 +3,8 @@
 The preprocessor one-hot encodes categorical columns with the vocabulary seen in the rows it
 was fitted on (a category first seen at test time becomes an all-zero block: handled, not an
 error), optionally log1p-transforms heavy-tailed numeric columns, and scales numeric columns
-with statistics of the fitted rows only. It serialises to JSON, so a trained model's scorer can
-rebuild exactly the same features (`aejax score`).
+with statistics of the fitted rows only. It serialises to JSON, so a fitted pipeline rebuilds
+exactly the same features from raw records (`aejax score`).
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def table_from_records(records: Sequence[Sequence[str]], columns: Sequence[str],
 
 
 class RecordError(ValueError):
-    """A raw record that cannot be turned into features; names the row and column."""
+    """A raw record that cannot be turned into features; names the row and column
+    (aejax.anomaly.records reads the user's files)."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -141,54 +142,39 @@ class TabularPreprocessor:
     def num_features(self) -> int:
         return len(self.feature_names)
 
-    def _features(self, numeric: np.ndarray, categorical: list[np.ndarray]) -> np.ndarray:
-        scaled = (_log1p(numeric, self.numeric_columns, self.log1p) - self.offset) / self.scale
-        blocks = [scaled]
-        for values, levels in zip(categorical, self.vocab.values()):
-            levels = np.asarray(levels, dtype=str)
-            position = np.searchsorted(levels, values)
-            known = (position < len(levels)) & (levels[np.minimum(position, len(levels) - 1)] == values)
-            onehot = np.zeros((len(values), len(levels)))
-            onehot[np.flatnonzero(known), position[known]] = 1.0
-            blocks.append(onehot)
-        return np.concatenate(blocks, axis=1).astype(np.float32)
+    def features(self, numeric, categorical: Sequence[tuple[np.ndarray, Sequence[str]]]) -> np.ndarray:
+        """Features float32 [N, num_features] from the numeric columns (float64 [N, K], or K arrays
+        [N], in `numeric_columns` order) and one (codes [N], levels) per categorical column (in
+        `vocab` order; its values are levels[codes]). A value outside the fitted vocabulary gives an
+        all-zero one-hot block; a value whose scaling overflows gives an infinite feature. Filled
+        column by column into one float32 array (no [N, D] float64 copy)."""
+        columns = list(numeric.T) if isinstance(numeric, np.ndarray) else list(numeric)
+        n = len(columns[0]) if columns else len(categorical[0][0])
+        out = np.zeros((n, self.num_features), np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for j, (name, values) in enumerate(zip(self.numeric_columns, columns)):
+                values = np.asarray(values, np.float64)
+                if name in self.log1p:
+                    values = np.log1p(np.maximum(values, 0.0))
+                out[:, j] = (values - self.offset[j]) / self.scale[j]
+        first = len(self.numeric_columns)
+        for (codes, levels), vocab in zip(categorical, self.vocab.values()):
+            vocab, levels = np.asarray(vocab, dtype=str), np.asarray(levels, dtype=str)
+            if len(vocab):
+                position = np.searchsorted(vocab, levels)  # the fitted vocabularies are sorted
+                known = (position < len(vocab)) & (vocab[np.minimum(position, len(vocab) - 1)] == levels)
+                at = np.where(known, position, -1)[codes]
+                hit = np.flatnonzero(at >= 0)
+                out[hit, first + at[hit]] = 1.0
+            first += len(vocab)
+        return out
 
     def transform(self, table: Table) -> np.ndarray:
         """Features float32 [N, num_features]; unseen categories give all-zero one-hot blocks."""
         if table.columns != self.columns or table.kinds != self.kinds:
             raise ValueError(f"table columns {table.columns} do not match the fitted columns {self.columns}")
-        categorical = [np.asarray(table.categorical_values(j), dtype=str)
-                       for j in range(len(table.categorical_columns))]
-        return self._features(table.numeric, categorical)
-
-    def transform_records(self, records: Sequence[Sequence[str]], *, first_row: int = 1) -> np.ndarray:
-        """Features from raw string records (e.g. CSV rows) in the fitted column order.
-
-        Raises RecordError naming the row (counting from `first_row`) and column of a record
-        with the wrong number of fields or a non-numeric value in a numeric column.
-        """
-        numeric = np.zeros((len(records), len(self.numeric_columns)))
-        categorical = [[] for _ in self.vocab]
-        for r, record in enumerate(records):
-            row = first_row + r
-            if len(record) != len(self.columns):
-                raise RecordError(f"row {row}: {len(record)} fields, expected {len(self.columns)} "
-                                  f"({', '.join(self.columns)})")
-            n = c = 0
-            for col, (name, kind, field) in enumerate(zip(self.columns, self.kinds, record), start=1):
-                field = field.strip()
-                if kind == NUMERIC:
-                    try:
-                        numeric[r, n] = float(field)
-                    except ValueError:
-                        raise RecordError(f"row {row}, column {col} ({name!r}): {field!r} is not a number") from None
-                    if not np.isfinite(numeric[r, n]):
-                        raise RecordError(f"row {row}, column {col} ({name!r}): {field!r} is not finite")
-                    n += 1
-                else:
-                    categorical[c].append(field)
-                    c += 1
-        return self._features(numeric, [np.asarray(v, dtype=str) for v in categorical])
+        return self.features(table.numeric, [(table.codes[:, j], table.levels[j])
+                                             for j in range(len(table.categorical_columns))])
 
     def to_dict(self) -> dict:
         return {"columns": list(self.columns), "kinds": list(self.kinds),

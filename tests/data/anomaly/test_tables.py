@@ -1,10 +1,10 @@
-"""TabularPreprocessor: fitted on training rows only, unseen categories handled, raw records parsed."""
+"""TabularPreprocessor: fitted on training rows only, unseen categories handled, overflow kept visible."""
 
 import numpy as np
 import pytest
 
 from aejax.data.anomaly.tables import (
-    CATEGORICAL, NUMERIC, RecordError, TabularPreprocessor, numeric_table, table_from_records)
+    CATEGORICAL, NUMERIC, TabularPreprocessor, numeric_table, table_from_records)
 
 COLUMNS = ("bytes", "proto", "rate")
 KINDS = (NUMERIC, CATEGORICAL, NUMERIC)
@@ -50,22 +50,22 @@ def test_constant_column_gets_unit_scale():
     np.testing.assert_allclose(pre.transform(numeric_table([[3.0, 3.0]], [0])), [[2.0, 0.5]])
 
 
-def test_records_give_the_same_features_as_the_table_and_round_trip():
+def test_features_from_codes_and_levels_equal_the_tables_and_round_trip():
     pre = TabularPreprocessor.fit(_table(TRAIN), log1p=("bytes",))
-    records = [["5", "icmp", "0.25"], [" 7 ", "tcp", "1e-1"]]
-    np.testing.assert_allclose(pre.transform_records(records), pre.transform(_table(records)))
+    records = [["5", "udp", "0.25"], ["7", "tcp", "1e-1"], ["9", "icmp", "0.5"]]  # icmp: never seen in training
+    numeric = np.array([[5.0, 0.25], [7.0, 0.1], [9.0, 0.5]])
+    levels = ("icmp", "tcp", "udp")  # any order; codes index them
+    features = pre.features(numeric, [(np.array([2, 1, 0]), levels)])
+    np.testing.assert_array_equal(features, pre.transform(_table(records)))
+    assert features[2, 2:].tolist() == [0.0, 0.0]  # the unseen category: an all-zero block
     restored = TabularPreprocessor.from_dict(pre.to_dict())
-    np.testing.assert_array_equal(restored.transform_records(records), pre.transform_records(records))
+    np.testing.assert_array_equal(restored.features(numeric, [(np.array([2, 1, 0]), levels)]), features)
 
 
-def test_bad_records_name_row_and_column():
-    pre = TabularPreprocessor.fit(_table(TRAIN))
-    with pytest.raises(RecordError, match=r"row 3: 2 fields, expected 3"):
-        pre.transform_records([["1", "tcp", "0"], ["5", "tcp"]], first_row=2)
-    with pytest.raises(RecordError, match=r"row 2, column 3 \('rate'\): 'fast' is not a number"):
-        pre.transform_records([["1", "tcp", "0"], ["5", "tcp", "fast"]])
-    with pytest.raises(RecordError, match=r"row 1, column 1 \('bytes'\): 'nan' is not finite"):
-        pre.transform_records([["nan", "tcp", "0"]])
+def test_a_value_that_overflows_after_scaling_gives_an_infinite_feature():
+    pre = TabularPreprocessor.fit(_table(TRAIN), scaling="standard")
+    features = pre.features(np.array([[-1e308, 1e39]]), [(np.array([0]), ("tcp",))])
+    assert features.dtype == np.float32 and np.isinf(features[0, :2]).all()
 
 
 def test_fit_errors():

@@ -1,0 +1,94 @@
+"""A fitted pipeline in a work directory: raw columns -> features -> detector -> decisions.
+
+    WORKDIR/pipeline.json   the input's columns and their roles, the fitted preprocessor
+    WORKDIR/detector/       the detector with its threshold (`Detector.save`)
+
+Registered tabular runs and `aejax anomaly fit` write one; `aejax score` reads it
+(`aejax.anomaly.serve`). A series pipeline's detector is a `SeriesDetector` over windows of the
+feature rows of each series (rows grouped by the series-id column, in time order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from aejax.anomaly import records
+from aejax.anomaly.detector import Detector, load_detector
+from aejax.data.anomaly.tables import NUMERIC, TabularPreprocessor
+
+PIPELINE_FILE = "pipeline.json"
+DETECTOR_DIR = "detector"
+
+
+@dataclasses.dataclass(frozen=True)
+class InputSchema:
+    """The columns of the file a pipeline was fitted on, in order, and those that are not
+    features: an optional label (1 = anomaly; used for metrics only), time (numeric, or ISO 8601
+    timestamps: time_kind "time") and series-id columns. Other non-feature columns are ignored."""
+
+    columns: tuple[str, ...]
+    label: str | None = None
+    time: str | None = None
+    time_kind: str = records.NUMERIC
+    series_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "columns": list(self.columns)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "InputSchema":
+        return cls(**{**d, "columns": tuple(d["columns"])})
+
+
+@dataclasses.dataclass(eq=False)
+class Pipeline:
+    """preprocessor: raw feature columns -> float32 features [N, D]; detector: features (tables)
+    or the feature rows of each series (a `SeriesDetector`) -> scores, with its threshold."""
+
+    preprocessor: TabularPreprocessor
+    detector: Detector
+    schema: InputSchema | None = None  # default: the preprocessor's columns, nothing else
+
+    def __post_init__(self):
+        if self.schema is None:
+            self.schema = InputSchema(self.preprocessor.columns)
+
+    @property
+    def is_series(self) -> bool:
+        return self.detector.kind == "series"
+
+    def input_kinds(self) -> dict[str, str]:
+        """The columns scoring reads (records.NUMERIC | TEXT | TIME), the label excluded."""
+        kinds = {c: records.NUMERIC if k == NUMERIC else records.TEXT
+                 for c, k in zip(self.preprocessor.columns, self.preprocessor.kinds)}
+        if self.schema.series_id:
+            kinds[self.schema.series_id] = records.TEXT
+        if self.schema.time:
+            kinds[self.schema.time] = self.schema.time_kind
+        return kinds
+
+    def features(self, columns: records.Columns):
+        """Features float32 [n, D] of a chunk of records."""
+        pre = self.preprocessor
+        return pre.features([columns.numeric[c] for c in pre.numeric_columns], [columns.text[c] for c in pre.vocab])
+
+    def save(self, workdir) -> None:
+        workdir = Path(workdir)
+        self.detector.save(workdir / DETECTOR_DIR)
+        meta = {"preprocessor": self.preprocessor.to_dict(), "schema": self.schema.to_dict()}
+        (workdir / PIPELINE_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, workdir) -> "Pipeline":
+        workdir = Path(workdir)
+        path = workdir / PIPELINE_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{workdir} holds no fitted detector ({PIPELINE_FILE} is missing); fit one first with "
+                "`aejax anomaly fit --train FILE --workdir DIR`, or run a tabular anomaly experiment into it "
+                "(`aejax run anomaly/thyroid --workdir DIR`)")
+        meta = json.loads(path.read_text())
+        return cls(TabularPreprocessor.from_dict(meta["preprocessor"]), load_detector(workdir / DETECTOR_DIR),
+                   InputSchema.from_dict(meta["schema"]))

@@ -1,0 +1,100 @@
+"""Anomaly scores from inputs and reconstructions (higher = more anomalous).
+
+Residuals and scores are float64. A row's score depends on that row only, so scoring in chunks
+gives the same values as scoring at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Standardiser:
+    """Per-column mean and std [D]: of training residuals x - recon (per feature, or per channel of
+    windows), or of each ensemble member's training scores (`member_reference`)."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Standardiser":
+        return cls(np.asarray(d["mean"], np.float64), np.asarray(d["std"], np.float64))
+
+
+def fit_error_standardiser(x, recon, *, eps: float = 1e-8) -> Standardiser:
+    """Fits per-feature residual statistics on (normal) training data.
+
+    x, recon: [N, D] or [N, T, C]; statistics are taken over all axes but the last.
+    A feature whose residual never varies gets std `eps`-floored to avoid division by zero.
+    """
+    residual = _residual(x, recon)
+    axes = tuple(range(residual.ndim - 1))
+    return Standardiser(residual.mean(axis=axes), np.maximum(residual.std(axis=axes), eps))
+
+
+def _residual(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    recon = np.asarray(recon, np.float64)
+    if x.shape != recon.shape:
+        raise ValueError(f"inputs {x.shape} and reconstructions {recon.shape} differ in shape")
+    residual = x - recon
+    if standardiser is not None:
+        residual = (residual - standardiser.mean) / standardiser.std
+    return residual
+
+
+def reconstruction_scores(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
+    """Per-example sum of squared errors over all non-batch axes: [N, ...] -> [N].
+
+    With a standardiser, each feature's residual is first standardised with training
+    statistics, so features with naturally large errors do not dominate the score.
+    For windows [N, T, C] this is the per-window score.
+    """
+    residual = _residual(x, recon, standardiser)
+    return np.square(residual).reshape(residual.shape[0], -1).sum(axis=1)
+
+
+def step_scores(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
+    """Per-time-step sum of squared errors over channels: windows [N, T, C] -> [N, T]."""
+    residual = _residual(x, recon, standardiser)
+    if residual.ndim != 3:
+        raise ValueError(f"step_scores expects windows [N, T, C], got shape {residual.shape}")
+    return np.square(residual).sum(axis=2)
+
+
+def member_reference(train_scores_NxK) -> Standardiser:
+    """Per-member mean and std [K] of training scores [N_train, K], for `ensemble_scores`."""
+    train = np.asarray(train_scores_NxK, np.float64)
+    if train.ndim != 2:
+        raise ValueError(f"train member scores must be [N_train, K], got shape {train.shape}")
+    return Standardiser(train.mean(axis=0), np.maximum(train.std(axis=0), np.finfo(np.float64).tiny))
+
+
+def ensemble_scores(scores_NxK, reference: Standardiser | None = None) -> np.ndarray:
+    """Score of an ensemble of K autoencoders: member scores [N, K] -> [N], the mean over members.
+
+    With `reference` (`member_reference` of the training scores), each member's scores are first
+    standardised with the mean and std of its own training scores, so no member dominates by the
+    scale of its errors.
+    """
+    scores = np.asarray(scores_NxK, np.float64)
+    if scores.ndim != 2:
+        raise ValueError(f"member scores must be [N, K] (one column per ensemble member), got shape {scores.shape}")
+    if reference is not None:
+        if reference.mean.shape != (scores.shape[1],):
+            raise ValueError(f"the reference has {reference.mean.size} members, the scores {scores.shape[1]}")
+        scores = (scores - reference.mean) / reference.std
+    return scores.mean(axis=1)
+
+
+def rank_non_finite_highest(scores) -> np.ndarray:
+    """Scores [N] with every NaN or infinite score replaced by +inf: a record whose features or
+    errors overflow is the most anomalous, never NaN (which no threshold flags)."""
+    scores = np.asarray(scores, np.float64)
+    return np.where(np.isfinite(scores), scores, np.inf)

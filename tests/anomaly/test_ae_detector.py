@@ -1,0 +1,102 @@
+"""The autoencoder detector: training (plain, tied, denoising, side by side), reconstruction in
+padded batches, ensembles, per-step scores and saving."""
+
+import jax
+import numpy as np
+import pytest
+
+from aejax.anomaly import autoencoder as ae
+from aejax.anomaly.detector import load_detector
+from aejax.anomaly.scores import reconstruction_scores, step_scores
+from aejax.run import Run
+
+
+def _run(path):
+    return Run(path, quiet=True)
+
+
+def test_plain_tied_and_denoising_autoencoders_train(tmp_path, tiny_anomaly_config, plane_rows):
+    x = plane_rows()
+    counts = {}
+    for name, cfg in {"plain": tiny_anomaly_config(), "tied": tiny_anomaly_config(tied=True)}.items():
+        model, params = ae.train_autoencoder(cfg, _run(tmp_path / name), x, seed=0, tag="t")
+        counts[name] = sum(p.size for p in jax.tree_util.tree_leaves(params))
+        assert ae.reconstruct(model, params, x).shape == x.shape
+    assert counts["plain"] - counts["tied"] == 6 * 4 + 4 * 2  # the decoder kernels
+    cfg = tiny_anomaly_config()
+    cfg.corruption.name, cfg.corruption.level = "gaussian", 0.1
+    ae.train_autoencoder(cfg, _run(tmp_path / "dae"), x, seed=0, tag="t")
+    losses = [r["loss"] for r in _run(tmp_path / "dae").history() if "examples_per_s" in r]
+    assert losses[-1] < losses[0]
+
+
+def test_reconstruct_pads_batches_without_changing_results(tmp_path, tiny_anomaly_config, plane_rows):
+    x = plane_rows(n=37)
+    model, params = ae.train_autoencoder(tiny_anomaly_config(), _run(tmp_path), x, seed=0, tag="t")
+    whole = ae.reconstruct(model, params, x, batch_size=64)
+    np.testing.assert_allclose(ae.reconstruct(model, params, x, batch_size=10), whole, rtol=1e-5, atol=1e-6)
+
+
+def test_side_by_side_models_train_independently(tmp_path, tiny_anomaly_config, plane_rows):
+    # two series: the second is the first scaled by 10; each model keeps its own parameters
+    x1 = plane_rows(n=48)
+    x = np.stack([x1, 10 * x1], axis=1)  # [N, M=2, D]
+    model, params = ae.train_autoencoder(tiny_anomaly_config(), _run(tmp_path), x, seed=0, tag="t", num_models=2)
+    assert params["enc_0"]["kernel"].shape == (2, 6, 4)
+    recon = ae.reconstruct(model, params, x, batch_size=16, num_models=2)
+    single = ae.reconstruct(model, ae.take_model(params, 1), x[:, 1], batch_size=16)
+    np.testing.assert_allclose(recon[:, 1], single, rtol=1e-5, atol=1e-5)
+
+
+def test_detector_trains_without_a_run_and_scores_by_reconstruction_error(tiny_anomaly_config, plane_rows):
+    x = plane_rows()
+    cfg = tiny_anomaly_config()
+    cfg.score.standardise = True
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x)
+    model, params = ae.train_autoencoder(cfg, None, x, seed=0, tag="t")
+    recon = ae.reconstruct(model, params, x, batch_size=cfg.eval.batch_size)
+    np.testing.assert_allclose(detector.reconstruct(x), recon, rtol=1e-6, atol=1e-7)  # the same training
+    st = detector.standardisers_[0]
+    np.testing.assert_allclose(detector.score(x[:5]), reconstruction_scores(x[:5], recon[:5], st), rtol=1e-6)
+    np.testing.assert_allclose(detector.train_scores_, reconstruction_scores(x, recon, st), rtol=1e-6)
+
+
+def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path, tiny_anomaly_config, plane_rows):
+    x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
+    cfg = tiny_anomaly_config(ensemble=3)
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x_train, run=_run(tmp_path / "ens"), tag="t")
+    # the same three members, trained side by side, each scored on its own
+    model, params = ae.train_autoencoder(cfg, _run(tmp_path / "ref"), np.repeat(x_train[:, None], 3, axis=1),
+                                         seed=0, tag="t", num_models=3)
+    members = np.stack([reconstruction_scores(x_test, ae.reconstruct(model, ae.take_model(params, m), x_test))
+                        for m in range(3)], axis=1)
+    assert np.ptp(members[0]) > 0  # different initialisations give different members
+    np.testing.assert_allclose(detector.score_members(x_test), members, rtol=1e-4)
+    np.testing.assert_allclose(detector.score(x_test), members.mean(axis=1), rtol=1e-4)
+    assert detector.train_scores_.shape == (48,)
+
+
+@pytest.mark.parametrize("rule", ["mean", "standardised"])
+def test_saved_ensembles_restore_their_scores_and_threshold(tmp_path, rule, tiny_anomaly_config, plane_rows):
+    x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
+    cfg = tiny_anomaly_config(ensemble=2)
+    cfg.score.standardise, cfg.score.ensemble = True, rule
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=1).fit(x_train)
+    detector.fit_threshold("percentile", q=90)
+    detector.save(tmp_path / "d")
+    restored = load_detector(tmp_path / "d")
+    assert restored.params_["enc_0"]["kernel"].shape[0] == 2 and restored.threshold_ == detector.threshold_
+    np.testing.assert_allclose(restored.score(x_test), detector.score(x_test), rtol=1e-6)
+    np.testing.assert_array_equal(restored.predict(x_test), detector.predict(x_test))
+
+
+def test_conv_detector_gives_per_step_scores_of_windows(tmp_path, tiny_anomaly_config):
+    rng = np.random.default_rng(0)
+    windows = rng.normal(size=(40, 8, 2)).astype(np.float32)
+    cfg = tiny_anomaly_config(kind="conv", channels=(4, 2), kernel_size=3, hidden_activation="relu")
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(windows)
+    per_step = detector.score_steps(windows[:5])
+    np.testing.assert_allclose(per_step, step_scores(windows[:5], detector.reconstruct(windows[:5])))
+    np.testing.assert_allclose(per_step.sum(axis=1), detector.score(windows[:5]))
+    detector.save(tmp_path)
+    np.testing.assert_allclose(load_detector(tmp_path).score_steps(windows[:5]), per_step, rtol=1e-6)

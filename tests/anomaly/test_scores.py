@@ -1,0 +1,62 @@
+"""Reconstruction scores, error standardisers and ensemble scores of aejax.anomaly.scores."""
+
+import numpy as np
+import pytest
+
+from aejax.anomaly import scores as sc
+
+
+def test_reconstruction_scores_are_per_example_sum_of_squares():
+    x = np.array([[1.0, 2.0], [0.0, 0.0]])
+    recon = np.array([[0.0, 0.0], [0.5, -1.0]])
+    np.testing.assert_allclose(sc.reconstruction_scores(x, recon), [1 + 4, 0.25 + 1])
+
+
+def test_standardised_scores_divide_residual_by_training_std():
+    train_x = np.array([[0.0, 0.0], [2.0, 20.0]])
+    train_r = np.zeros_like(train_x)  # residuals (0,0) and (2,20): mean (1,10), std (1,10)
+    st = sc.fit_error_standardiser(train_x, train_r)
+    np.testing.assert_allclose(st.mean, [1.0, 10.0])
+    np.testing.assert_allclose(st.std, [1.0, 10.0])
+    # residual (3, 30) -> standardised (2, 2) -> score 8
+    np.testing.assert_allclose(sc.reconstruction_scores([[3.0, 30.0]], [[0.0, 0.0]], st), [8.0])
+    restored = sc.Standardiser.from_dict(st.to_dict())
+    np.testing.assert_array_equal(restored.mean, st.mean)
+    np.testing.assert_array_equal(restored.std, st.std)
+
+
+def test_window_and_step_scores():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 3))
+    recon = rng.normal(size=(4, 5, 3))
+    per_step = sc.step_scores(x, recon)
+    assert per_step.shape == (4, 5)
+    np.testing.assert_allclose(per_step, ((x - recon) ** 2).sum(-1))
+    np.testing.assert_allclose(sc.reconstruction_scores(x, recon), per_step.sum(1))
+    with pytest.raises(ValueError, match="windows"):
+        sc.step_scores(x[:, :, 0], recon[:, :, 0])
+
+
+def test_shape_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="differ in shape"):
+        sc.reconstruction_scores(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_ensemble_scores_average_raw_or_per_member_standardised_scores():
+    members = np.array([[1.0, 10.0], [3.0, 30.0], [2.0, 40.0]])  # [N=3, K=2]
+    np.testing.assert_allclose(sc.ensemble_scores(members), [5.5, 16.5, 21.0])
+    # training scores: member 0 mean 2 std 1, member 1 mean 20 std 10
+    train = np.array([[1.0, 10.0], [3.0, 30.0]])
+    reference = sc.member_reference(train)
+    np.testing.assert_allclose(sc.ensemble_scores(members, reference), [-1.0, 1.0, (0.0 + 2.0) / 2])
+    restored = sc.Standardiser.from_dict(reference.to_dict())
+    np.testing.assert_array_equal(sc.ensemble_scores(members, restored), sc.ensemble_scores(members, reference))
+    with pytest.raises(ValueError, match=r"must be \[N, K\]"):
+        sc.ensemble_scores(members[:, 0])
+    with pytest.raises(ValueError, match="the reference has 1 members, the scores 2"):
+        sc.ensemble_scores(members, sc.member_reference(train[:, :1]))
+
+
+def test_non_finite_scores_rank_highest():
+    out = sc.rank_non_finite_highest([0.5, np.nan, -np.inf, np.inf, 2.0])
+    assert out.tolist() == [0.5, np.inf, np.inf, np.inf, 2.0]

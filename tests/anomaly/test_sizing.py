@@ -1,0 +1,38 @@
+"""Hyper-parameters sized to the data (aejax.anomaly.sizing)."""
+
+import pytest
+
+from aejax.anomaly.sizing import mlp_widths, size_to_data
+from aejax.configs.anomaly import user_config
+
+
+def test_widths_follow_the_number_of_features():
+    assert mlp_widths(6) == (8, 2) and mlp_widths(21) == (10, 2) and mlp_widths(3) == (8, 2)
+    assert mlp_widths(120) == (60, 30, 12)
+    assert mlp_widths(2) == (8, 1)
+    assert mlp_widths(1000) == (128, 64, 100)
+    with pytest.raises(ValueError, match="at least 2 features"):
+        mlp_widths(1)
+
+
+def test_a_small_table_trains_enough_steps_and_says_so():
+    # the issue's case: a KDD-style config on a 193-row table trained 15 optimizer steps unnoticed
+    cfg, notes = size_to_data(user_config("table"), rows=193, features=120)
+    steps_per_epoch = 193 // cfg.train.batch_size
+    assert steps_per_epoch >= 8 and cfg.train.epochs * steps_per_epoch >= 1000
+    assert cfg.model.hidden == (60, 30, 12)
+    assert any("train.epochs 10 ->" in n for n in notes) and any("model.hidden" in n for n in notes)
+
+
+def test_a_large_table_keeps_the_configured_budget_and_too_few_rows_are_refused():
+    cfg, notes = size_to_data(user_config("table"), rows=50_000, features=6)
+    assert (cfg.train.epochs, cfg.train.batch_size, tuple(cfg.model.hidden)) == (10, 256, (8, 2)) and notes == []
+    with pytest.raises(ValueError, match="10 training rows are too few"):
+        size_to_data(user_config("table"), rows=10, features=6)
+
+
+def test_a_capped_budget_is_a_warning():
+    base = user_config("table")
+    base.sizing.max_epochs = 20
+    cfg, notes = size_to_data(base, rows=100, features=6)
+    assert cfg.train.epochs == 20 and notes[-1].startswith("warning: only 160 optimizer steps")
