@@ -10,7 +10,7 @@ import importlib
 # commands) import no TFDS builder (about a second) and `stream` no grain.
 _HOMES = {"MissingDataError": "aejax.data.builders.base", "SourceMismatchError": "aejax.data.builders.base",
           "Split": "aejax.data.loader", "builder": "aejax.data.loader", "cache_dir": "aejax.data.loader",
-          "data_folder": "aejax.data.loader", "load": "aejax.data.loader", "stream": "aejax.data.streaming"}
+          "data_folder": "aejax.data.folders", "load": "aejax.data.loader", "stream": "aejax.data.streaming"}
 __all__ = sorted(_HOMES)
 
 

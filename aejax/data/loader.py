@@ -27,10 +27,10 @@ import numpy as np
 
 from aejax.data import idx, registry, splits
 from aejax.data.builders.base import AejaxBuilder, MissingDataError, SourceMismatchError
+from aejax.data.folders import DATA_DIR_ENV, data_folder
 
 __all__ = ["Split", "load", "builder", "data_folder", "cache_dir", "DATA_DIR_ENV", "CACHE_DIR_ENV", "SOURCES_FILE"]
 
-DATA_DIR_ENV = "AEJAX_DATA_DIR"
 CACHE_DIR_ENV = "AEJAX_CACHE_DIR"
 _ARRAYS_DIR = "aejax_arrays"
 SOURCES_FILE = "aejax_sources.json"
@@ -50,16 +50,6 @@ def cache_dir(path: str | os.PathLike | None = None) -> Path:
     if path is None:
         path = os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "aejax"
     return Path(path).expanduser()
-
-
-def data_folder(name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The folder holding `name`'s files: `data_dir`, else $AEJAX_DATA_DIR/<name>, else None."""
-    if data_dir is not None:
-        return Path(data_dir).expanduser()
-    root = os.environ.get(DATA_DIR_ENV)
-    if root:
-        return Path(root).expanduser() / name
-    return None
 
 
 def _candidate_folders(cls: type[AejaxBuilder], name: str) -> list[Path]:

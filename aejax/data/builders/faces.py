@@ -43,6 +43,7 @@ import tensorflow_datasets as tfds
 
 from aejax.data import faces, registry
 from aejax.data.builders.base import AejaxBuilder, MissingDataError
+from aejax.data.folders import data_folder
 
 SOURCE_FOLDER = "faces_orl"  # the folder name of the staged Olivetti files under $AEJAX_DATA_DIR
 
@@ -82,8 +83,6 @@ class AejaxFaces(AejaxBuilder):
         )
 
     def _source(self):
-        from aejax.data.loader import data_folder  # the loader imports every builder: import it on use
-
         folders = [self.manual_folder] if self.manual_folder is not None else []
         folders.append(data_folder(SOURCE_FOLDER))
         for folder in folders:
