@@ -18,9 +18,9 @@ def default_config():
     c.data.name = "mnist"
     c.data.train_split = "train"
     c.data.test_split = "test"
-    c.data.synthetic = False      # faces / 20news: write a small stand-in in the original format
-    c.data.train_people = 30      # faces: H&S train on the first 30 people, test on the last 10
-    c.data.vocabulary = 2000      # 20news: the most frequent training words kept
+    c.data.synthetic = False      # rcv1: write a small stand-in in the original format
+    c.data.builder_config = placeholder(str)  # faces / 20news: "small" = real-data subset (quick)
+    c.data.vocabulary = 2000      # 20news / rcv1: the most frequent training words kept
     c.model.sizes = (784, 1000, 500, 250, 30)
     c.model.init_scale = 0.0      # without pretraining: >0 -> kernels ~ scale N(0, 1)
     c.loss = "cross_entropy"
@@ -33,7 +33,7 @@ def default_config():
         cg=ConfigDict(dict(epochs=200, batch_size=1000, line_searches=3, float64=True,
                            checkpoint_seconds=60.0))))
     c.baselines = ConfigDict(dict(pca=(30,), logistic_pca=(30,), logistic_pca_epochs=20,
-                                  logistic_pca_batch_size=1000))
+                                  logistic_pca_batch_size=1000, logistic_pca_learning_rate=1e-3))
     c.eval.batch_size = 1000
     c.eval.every_epochs = 1
     c.eval.train_error = False
@@ -41,6 +41,8 @@ def default_config():
     c.eval.knn_neighbors = 10
     c.eval.scatter_per_class = 500
     c.eval.retrieval = False
+    c.eval.ratio_to_pca = False   # report test SSE / PCA-k test SSE (k = code size): faces
+    c.eval.retrieval_counts = (1, 3, 7, 15, 31, 63, 127, 255, 511, 1023, 2047, 4095)
     return c
 
 

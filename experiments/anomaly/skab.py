@@ -45,6 +45,8 @@ def get_config(arg=None):
     c.protocol.seeds = (0,)
     c.protocol.train_points = 400
     c.protocol.model_per_series = False
+    # the two folds of the selection over file groups (reported on their own as well)
+    c.protocol.folds = (("valve1", "valve2"), ("other",))
     c.baselines.per_series = True
     c.windows.size = 60
     # a 32-16 Conv-AE, 20 epochs; score of a step: mean over the windows covering it of each window's
