@@ -27,7 +27,7 @@ def image_rows(path: Path, rows: Mapping[str, np.ndarray], image_shape: Sequence
     return path
 
 
-def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str = "step", ylabel: str = "loss", log_y: bool = True) -> Path:
+def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str = "step", ylabel: str = "loss", log_y: bool = True, log_x: bool = False) -> Path:
     """Save line plots: label -> (x values, y values)."""
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, (x, y) in series.items():
@@ -36,6 +36,8 @@ def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[floa
     ax.set_ylabel(ylabel)
     if log_y and all(min(y, default=1) > 0 for _, y in series.values()):
         ax.set_yscale("log")
+    if log_x:
+        ax.set_xscale("log")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -2,7 +2,8 @@
 under `jax.vmap` on the same batches, scored by the mean of their reconstruction errors.
 
 `train_autoencoder` is the one place that trains an anomaly autoencoder; every anomaly run and
-`aejax anomaly fit` go through it.
+`aejax anomaly fit` go through it. It builds the detector's model, its initial parameters and its
+loss, and hands the training to aejax's one trainer, `aejax.train.fit.train_autoencoder`.
 """
 
 from __future__ import annotations
@@ -69,9 +70,7 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     training resumes from run.workdir/checkpoints/<tag> when present; `run` may be None.
     """
     from aejax import corruption
-    from aejax.train import loop, optim
-    from aejax.train.state import TrainState
-    from aejax.train.steps import make_train_step
+    from aejax.train.fit import train_autoencoder as fit_autoencoder
 
     example_shape = tuple(x_train.shape[2:] if num_models else x_train.shape[1:])
     model = make_model(cfg.model, example_shape)
@@ -81,26 +80,16 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     params = jax.jit(jax.vmap(init) if num_models else init)(
         jax.random.split(init_rng, num_models) if num_models else init_rng)
     per_model = _per_model_loss(model, corruption.make(cfg.corruption.name, cfg.corruption.level))
-    if num_models:
-        def loss_fn(p, xb, rng):
-            rngs = jax.random.split(rng, num_models)
-            return jnp.mean(jax.vmap(per_model, in_axes=(0, 1, 0))(p, xb, rngs)), {}
-    else:
-        def loss_fn(p, xb, rng):
-            return per_model(p, xb, rng), {}
     x = jnp.asarray(x_train, jnp.float32)
     if cfg.model.kind == "mlp":
         x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
-    batch_size = min(cfg.train.batch_size, x.shape[0])
-    total_steps = cfg.train.epochs * (x.shape[0] // batch_size)
-    tx = optim.make_optimizer(cfg.train.optimizer, total_steps)
-    # one compiled program instead of one small compile per optimizer-state leaf
-    state = jax.jit(lambda p, key: TrainState.create(params=p, tx=tx, rng=key))(params, train_rng)
-    state = loop.fit(state, make_train_step(loss_fn, grad_norm=cfg.train.log_grad_norm), x, epochs=cfg.train.epochs,
-                     batch_size=batch_size, run=run,
-                     checkpoints=run.checkpoints(f"checkpoints/{tag}") if run is not None else None,
-                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every, desc=tag, phase=tag)
-    return model, state.params
+    train = ConfigDict(cfg.train.to_dict())
+    train.batch_size = min(cfg.train.batch_size, x.shape[0])
+    trained = fit_autoencoder(cfg, x, model=model, objective=lambda p, xb, rng: (per_model(p, xb, rng), {}),
+                              params=params, train=train, rng=train_rng, run=run,
+                              checkpoints=run.checkpoints(f"checkpoints/{tag}") if run is not None else None,
+                              desc=tag, phase=tag, members=num_models)
+    return model, trained.params
 
 
 _APPLY_CACHE: dict = {}

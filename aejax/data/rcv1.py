@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["TOKEN_FILES", "TOPICS_FILE", "read_tokens", "read_doc_ids", "read_topics",
            "split_halves", "most_frequent", "single_labels", "counts_of", "write_lyrl_files",
-           "Documents", "load_counts"]
+           "Documents", "count_split", "load_counts"]
 
 TOKEN_FILES = ("lyrl2004_tokens_train.dat",) + tuple(
     f"lyrl2004_tokens_test_pt{i}.dat" for i in range(4))
@@ -157,17 +157,18 @@ class Documents(NamedTuple):
     topic_names: list[str]
 
 
-def load_counts(split: str = "train", *, data_dir=None, cache=None,
-                vocabulary: int | None = None) -> Documents:
-    """Dense count vectors of an RCV1 split ("train", "test", "train[:10000]", ...) through the
-    registered "rcv1" builder (prepared once from the files in ``data_dir``, default
-    $AEJAX_DATA_DIR/rcv1). ``vocabulary`` keeps only the first (most frequent) columns."""
+def count_split(name: str, split: str, *, data_dir=None, cache=None, config: str | None = None,
+                vocabulary: int | None = None) -> tuple[list[dict], np.ndarray, dict]:
+    """(examples, dense counts float32 [N, V], dataset metadata) of ``split`` ("train",
+    "test[:500]", ...) of a registered word-count dataset (features ``words`` / ``counts``,
+    metadata ``vocabulary``, most frequent first): "rcv1" or "20news". ``vocabulary`` keeps only
+    the first (most frequent) columns."""
     from aejax.data import loader, splits
 
-    built = loader.builder("rcv1", data_dir=data_dir, cache=cache)
+    built = loader.builder(name, data_dir=data_dir, cache=cache, config=config)
     spec = splits.parse(split)
     if spec.base not in built.info.splits:
-        raise ValueError(f"rcv1 has splits {sorted(built.info.splits)}, not {spec.base!r}.")
+        raise ValueError(f"{name} has splits {sorted(built.info.splits)}, not {spec.base!r}.")
     source = built.as_data_source(split=spec.base)
     start, stop = splits.bounds(spec, len(source))
     examples = source.__getitems__(range(start, stop))
@@ -177,6 +178,16 @@ def load_counts(split: str = "train", *, data_dir=None, cache=None,
     for row, ex in enumerate(examples):
         kept = ex["words"] < width
         counts[row, ex["words"][kept]] = ex["counts"][kept]
+    return examples, counts, built.info.metadata
+
+
+def load_counts(split: str = "train", *, data_dir=None, cache=None,
+                vocabulary: int | None = None) -> Documents:
+    """Dense count vectors of an RCV1 split ("train", "test", "train[:10000]", ...) through the
+    registered "rcv1" builder (prepared once from the files in ``data_dir``, default
+    $AEJAX_DATA_DIR/rcv1). ``vocabulary`` keeps only the first (most frequent) columns."""
+    examples, counts, metadata = count_split("rcv1", split, data_dir=data_dir, cache=cache,
+                                             vocabulary=vocabulary)
     return Documents(counts, np.array([ex["label"] for ex in examples], np.int32),
-                     [np.asarray(ex["topics"]) for ex in examples], words[:width],
-                     list(built.info.metadata["topics"]))
+                     [np.asarray(ex["topics"]) for ex in examples],
+                     list(metadata["vocabulary"])[:counts.shape[1]], list(metadata["topics"]))

@@ -2,7 +2,7 @@
 
 Task "hinton2006". Steps, each logged to metrics.jsonl with a "phase" tag:
 
-1. data (MNIST / CURVES through ``aejax.data``; FACES and 20 Newsgroups from the original files
+1. data (MNIST / CURVES through ``aejax.data``; FACES patches, 20 Newsgroups and RCV1 counts
    through ``aejax.tasks.hinton2006_data``);
 2. baselines: mean image, mean-centred PCA-k, logistic PCA-k (``aejax.baselines``);
 3. greedy RBM pretraining (``aejax.train.pretrain``), checkpointed stage by stage, unrolled into
@@ -10,7 +10,8 @@ Task "hinton2006". Steps, each logged to metrics.jsonl with a "phase" tag:
 4. fine-tuning with the paper's conjugate gradients (``finetune.protocol="cg"``) or an optax
    optimizer with minibatches (``"optax"``, ``config.train``), checkpointed and resumable;
 5. evaluation: test / train SSE per image (mean over images of the per-image summed squared
-   error), 2-D code scatter plots with k-nearest-neighbour accuracies, figures.
+   error), 2-D code scatter plots with k-nearest-neighbour accuracies, document retrieval
+   (autoencoder codes, LSA and raw counts), figures.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
+from tqdm.auto import tqdm
 
-from aejax import data, losses, params as params_lib, plots, tasks
+from aejax import data, eval as eval_lib, losses, params as params_lib, plots, tasks
 from aejax.baselines import logistic_pca, pca as pca_lib
 from aejax.models import autoencoder
 from aejax.models import rbm
 from aejax.tasks import hinton2006_data
-from aejax.train import cg, loop, optim, pretrain
-from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
+from aejax.train import cg, fit, pretrain
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -55,21 +55,13 @@ def make_sse_per_image(model, batch_size: int, counts: bool = False):
     """A jitted ``(params, x [N, D]) -> float``: mean over images of the summed squared error
     of the deterministic reconstruction (the paper's metric). With ``counts`` the inputs are
     word counts, the reconstruction is softmax(logits) and the target the word probabilities."""
-    def per_batch(p, b):
-        if counts:
-            return losses.sse(jax.nn.softmax(model.apply({"params": p}, b), axis=-1),
-                              losses.word_probabilities(b))
-        return losses.sse(model.apply({"params": p}, b, method="reconstruct"), b)
-
-    per_example = jax.jit(lambda p, xs: batched_map(lambda b: per_batch(p, b), xs, batch_size))
-    return lambda params, x: float(jnp.mean(per_example(params, x)))
+    target = dict(output="softmax", target=losses.word_probabilities) if counts else {}
+    return lambda params, x: eval_lib.sse_per_image(model, params, x, batch_size=batch_size, **target)
 
 
 def make_codes(model, batch_size: int):
     """A jitted ``(params, x [N, D]) -> codes [N, code size]`` (numpy)."""
-    fn = jax.jit(lambda p, xs: batched_map(
-        lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
-    return lambda params, x: np.asarray(fn(params, x))
+    return lambda params, x: np.asarray(eval_lib.encode(model, params, x, batch_size=batch_size))
 
 
 def retrieval_accuracy(codes_: np.ndarray, labels: np.ndarray, counts=(1, 3, 7, 15, 31, 63),
@@ -134,82 +126,144 @@ def make_stages(cfg) -> list[pretrain.RBMStage]:
 # --------------------------------------------------------------------------------- fine-tuning
 def finetune_optax(cfg, run, model, params, train_x, evaluate):
     """Minibatch fine-tuning with the optax optimizer of ``cfg.train`` (resumable)."""
-    total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
-    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps),
-                              rng=jax.random.PRNGKey(cfg.seed + 1))
-    step = make_train_step(reconstruction_loss(model, cfg.loss), grad_norm=cfg.train.log_grad_norm)
-    state = loop.fit(state, step, train_x, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
-                     run=run, checkpoints=run.checkpoints("finetune"),
-                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every,
-                     evaluate=lambda state: evaluate(state.params),
-                     eval_every_epochs=cfg.eval.every_epochs, desc="fine-tune", phase="finetune")
-    return state.params
+    return fit.train_autoencoder(cfg, train_x, model=model, params=params, rng=jax.random.PRNGKey(cfg.seed + 1),
+                                 run=run, checkpoints="finetune", evaluate=evaluate, desc="fine-tune",
+                                 phase="finetune").params
 
 
 def finetune_cg(cfg, run, model, params, train_x, evaluate):
     """The paper's protocol: fixed batches of ``finetune.cg.batch_size`` (1000), ``line_searches``
     (3) line searches of ``minimize`` per batch, restarted per batch; optionally float64.
-    Checkpointed after every epoch; a rerun resumes at the next epoch."""
+
+    CG keeps no state from one batch to the next, so the training state is the parameters in the
+    working precision plus the position (epoch, batch, the epoch's losses so far). It is
+    checkpointed at every epoch end and, within epochs, after the first batch that ends
+    ``checkpoint_seconds`` of wall time after the last save (0: after every batch); a rerun
+    resumes at the next batch and ends with exactly the parameters of an uninterrupted run.
+    Each epoch's record also counts the function evaluations and host round trips of its
+    ``minimize`` calls (the line search is driven from the host; on an accelerator every round
+    trip is a device synchronisation)."""
     c = cfg.finetune.cg
     objective = losses.get(cfg.loss)
     dtype = jnp.float64 if c.float64 else jnp.float32
     ckpts = run.checkpoints("finetune_cg")
-    start = 0
-    if ckpts.latest_step() is not None:
-        params, meta = ckpts.restore(params)
-        start = int(meta["epoch"])
-        run.print(f"[cg] resumed after epoch {start}")
     with jax.enable_x64(c.float64):
         batches = rbm.make_batches(jnp.asarray(train_x, dtype), c.batch_size,
                                    jax.random.PRNGKey(cfg.seed + 2))
+        n_batches = batches.shape[0]
         work = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
+        at = _cg_position(0)
+        if ckpts.latest_step() is not None:
+            work, saved = ckpts.restore(work)
+            at.update(saved)
+            run.print(f"[cg] resumed at epoch {at['epoch'] + 1}, batch {at['batch']} of {n_batches}")
         _, unravel = ravel_pytree(work)
 
         def loss_fn(p, x):
             return jnp.mean(objective(model.apply({"params": p}, x), x))
 
+        def as_params(w):
+            return jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), w, params)
+
         value_and_grad = cg.make_flat_value_and_grad(loss_fn, unravel)
-        for epoch in range(start, c.epochs):
-            t = time.perf_counter()
-            values = []
-            for b in range(batches.shape[0]):
-                work, result = cg.minimize_pytree(loss_fn, work, batches[b], length=c.line_searches,
+        bar = tqdm(total=c.epochs * n_batches, initial=at["epoch"] * n_batches + at["batch"],
+                   desc="fine-tune (CG)", unit="batch", disable=run.quiet)
+        postfix = _last_test_sse(run)
+        last_save = time.perf_counter()
+        try:
+            while at["epoch"] < c.epochs:
+                t = time.perf_counter()
+                work, result = cg.minimize_pytree(loss_fn, work, batches[at["batch"]],
+                                                  length=c.line_searches,
                                                   value_and_grad=value_and_grad)
-                values.append(result.values[-1])
-            params = jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), work, params)
-            record = {"phase": "finetune", "epoch": epoch + 1, "loss": float(np.mean(values)),
-                      "epoch_seconds": time.perf_counter() - t}
-            if (epoch + 1) % cfg.eval.every_epochs == 0 or epoch + 1 == c.epochs:
-                record.update(evaluate(params))
-            run.log(record)
-            run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                               for k, v in record.items()))
-            ckpts.save(epoch + 1, params, {"epoch": epoch + 1})
-    return params
+                at["values"].append(result.values[-1])
+                at["evaluations"] += result.evaluations
+                at["host_syncs"] += result.host_syncs
+                at["batch"] += 1
+                at["seconds"] += time.perf_counter() - t
+                if at["batch"] == n_batches:
+                    record = _cg_epoch_record(at, n_batches)
+                    done = at["epoch"] + 1
+                    if done % cfg.eval.every_epochs == 0 or done == c.epochs:
+                        record.update(evaluate(as_params(work)))
+                        postfix = {k: v for k, v in record.items() if k.startswith("test_")}
+                    run.log(record)
+                    run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                       for k, v in record.items()))
+                    at = _cg_position(done)
+                bar.set_postfix({"epoch": at["epoch"] + 1, "loss": f"{result.values[-1]:.4g}",
+                                 **{k: f"{v:.4g}" for k, v in postfix.items()}}, refresh=False)
+                bar.update(1)
+                if at["batch"] == 0 or time.perf_counter() - last_save >= c.checkpoint_seconds:
+                    ckpts.save(at["epoch"] * n_batches + at["batch"], work, at)
+                    last_save = time.perf_counter()
+        finally:
+            bar.close()
+        return as_params(work)
+
+
+def _cg_position(epochs_done: int) -> dict:
+    """The CG fine-tuning position at the start of epoch ``epochs_done + 1``: the checkpoint's
+    JSON record (with the epoch's losses, evaluations, host round trips and seconds so far)."""
+    return {"epoch": epochs_done, "batch": 0, "values": [], "evaluations": 0, "host_syncs": 0,
+            "seconds": 0.0}
+
+
+def _cg_epoch_record(at: dict, n_batches: int) -> dict:
+    """The metrics line of a finished CG epoch (``at``: its position after the last batch)."""
+    return {"phase": "finetune", "epoch": at["epoch"] + 1, "loss": float(np.mean(at["values"])),
+            "epoch_seconds": at["seconds"],
+            "evaluations_per_batch": at["evaluations"] / n_batches,
+            "host_syncs_per_batch": at["host_syncs"] / n_batches}
+
+
+def _last_test_sse(run) -> dict:
+    """The test metrics of the last fine-tuning evaluation logged in ``run`` (for a resumed
+    progress bar), or {}."""
+    for record in reversed(run.history()):
+        if record.get("phase") == "finetune" and "test_sse_per_image" in record:
+            return {"test_sse_per_image": record["test_sse_per_image"]}
+    return {}
 
 
 # ------------------------------------------------------------------------------------ figures
-def _display(x: np.ndarray) -> np.ndarray:
-    """Values scaled to [0, 1] per image for display (FACES are zero-mean, unit variance)."""
-    lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
-    return (x - lo) / np.maximum(hi - lo, 1e-8)
+def _display(rows: dict) -> dict:
+    """Rows of images scaled to [0, 1] for display (FACES are zero-mean, unit variance): each
+    column by its test image's range, so a reconstruction shows on its original's scale."""
+    shown = np.asarray(next(iter(rows.values())))
+    lo, hi = shown.min(axis=1, keepdims=True), shown.max(axis=1, keepdims=True)
+    return {k: (np.asarray(v) - lo) / np.maximum(hi - lo, 1e-8) for k, v in rows.items()}
 
 
-def scatter_figure(path, panels: dict, labels: np.ndarray, per_class: int, seed: int = 0) -> None:
-    """Side-by-side 2-D scatter plots (one panel per entry), ``per_class`` points of each class."""
+def scatter_figure(path, panels: dict, labels: np.ndarray, per_class: int, seed: int = 0,
+                   class_names=None) -> None:
+    """Side-by-side 2-D scatter plots (one panel per entry), ``per_class`` points of each class,
+    coloured by class (up to 20 classes; ``class_names`` label them)."""
     import matplotlib.pyplot as plt
 
     rng = np.random.default_rng(seed)
-    chosen = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class]
-                             for c in np.unique(labels)])
+    classes = np.unique(labels)
+    chosen = rng.permutation(np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class]
+                                             for c in classes]))  # no class drawn over all others
+    n_colours = 10 if classes.max() < 10 else 20
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5.5), squeeze=False)
     for ax, (title, points) in zip(axes[0], panels.items()):
-        sc = ax.scatter(points[chosen, 0], points[chosen, 1], c=labels[chosen], cmap="tab10", s=3,
-                        vmin=0, vmax=9)
+        sc = ax.scatter(points[chosen, 0], points[chosen, 1], c=labels[chosen], cmap=f"tab{n_colours}",
+                        s=3, vmin=-0.5, vmax=n_colours - 0.5)
         ax.set_title(title)
-    fig.colorbar(sc, ax=axes[0].tolist(), ticks=range(10), label="class")
+    bar = fig.colorbar(sc, ax=axes[0].tolist(), ticks=classes, label="class")
+    if class_names is not None:
+        bar.set_ticklabels([class_names[c] for c in classes], fontsize=7)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def retrieval_figure(path, curves: dict) -> None:
+    """Retrieval accuracy against the number of documents retrieved (log scale), one line per
+    method (label -> {n: accuracy}), as SOM Fig. S5."""
+    plots.curves(path, {label: (list(by_n), list(by_n.values())) for label, by_n in curves.items()},
+                 xlabel="number of retrieved documents", ylabel="accuracy (same newsgroup)",
+                 log_x=True, log_y=False)
 
 
 def curve_figures(run, sizes) -> list[str]:
@@ -269,7 +323,7 @@ def run_hinton2006(cfg, run) -> dict:
     mean_image = train_np.mean(axis=0)
     metrics["mean_image_test_sse_per_image"] = float(np.mean(np.sum((test_np - mean_image) ** 2, 1)))
     recon_rows = {}
-    shown = test_np[: cfg.eval.num_shown]
+    shown = test_np[np.linspace(0, len(test_np) - 1, cfg.eval.num_shown).astype(int)]  # spread out
     for k in cfg.baselines.pca:
         fitted = pca_lib.fit(train_np, k)
         metrics[f"pca_{k}_test_sse_per_image"] = pca_lib.sse_per_example(fitted, test_np)
@@ -279,7 +333,8 @@ def run_hinton2006(cfg, run) -> dict:
     for k in cfg.baselines.logistic_pca:
         net, lp_params = logistic_pca.fit(
             base_train_x, k, epochs=cfg.baselines.logistic_pca_epochs,
-            batch_size=cfg.baselines.logistic_pca_batch_size, seed=cfg.seed, run=run,
+            batch_size=cfg.baselines.logistic_pca_batch_size,
+            learning_rate=cfg.baselines.logistic_pca_learning_rate, seed=cfg.seed, run=run,
             phase=f"logistic_pca_{k}")
         metrics[f"logistic_pca_{k}_test_sse_per_image"] = logistic_pca.sse_per_example(
             net, lp_params, base_test_x, eval_bs)
@@ -312,6 +367,7 @@ def run_hinton2006(cfg, run) -> dict:
         out = {"test_sse_per_image": sse_per_image(p, test_x)}
         if cfg.eval.train_error:
             out["train_sse_per_image"] = sse_per_image(p, train_x)
+        out["elapsed_seconds"] = time.perf_counter() - t_start  # wall time since the run started
         return out
 
     # Fine-tuning.
@@ -331,6 +387,10 @@ def run_hinton2006(cfg, run) -> dict:
     metrics["test_sse_per_image"] = sse_per_image(params, test_x)
     metrics["train_sse_per_image"] = sse_per_image(params, train_x)
     metrics["num_params"] = float(params_lib.count(params))
+    if cfg.eval.ratio_to_pca:
+        k = sizes[-1]
+        metrics[f"test_sse_ratio_to_pca_{k}"] = (metrics["test_sse_per_image"]
+                                                 / metrics[f"pca_{k}_test_sse_per_image"])
 
     # Figures.
     figures = []
@@ -339,40 +399,54 @@ def run_hinton2006(cfg, run) -> dict:
                                                                   method="reconstruct"))}
     rows = {**ae_rows, **recon_rows}
     if not d.get("unit_range", True):
-        rows = {k: _display(np.asarray(v)) for k, v in rows.items()}
+        rows = _display(rows)
     if len(d["image_shape"]) == 2:
         plots.image_rows(run.workdir / "reconstructions.png", rows, d["image_shape"])
         figures.append("reconstructions.png")
     figures += curve_figures(run, sizes)
+    codes = make_codes(model, eval_bs)
     if sizes[-1] == 2 and d["test_y"] is not None:
-        codes = make_codes(model, eval_bs)
         ae_train, ae_test = codes(params, train_x), codes(params, test_x)
-        pca2 = pca_lib.fit(train_np, 2)
-        pca_train, pca_test = pca_lib.encode(pca2, train_np), pca_lib.encode(pca2, test_np)
+        if counts_input(cfg):
+            base, title = "lsa", "LSA: 2-D codes"
+            base_train, base_test = (lsa_codes(d["train_counts"], c, 2)
+                                     for c in (d["train_counts"], d["test_counts"]))
+        else:
+            base, title = "pca", "PCA: first two components"
+            pca2 = pca_lib.fit(train_np, 2)
+            base_train, base_test = pca_lib.encode(pca2, train_np), pca_lib.encode(pca2, test_np)
         n = cfg.eval.knn_neighbors
         metrics["knn_accuracy_autoencoder_2d"] = knn_accuracy(ae_train, d["train_y"], ae_test,
                                                               d["test_y"], n)
-        metrics["knn_accuracy_pca_2d"] = knn_accuracy(pca_train, d["train_y"], pca_test,
-                                                      d["test_y"], n)
+        metrics[f"knn_accuracy_{base}_2d"] = knn_accuracy(base_train, d["train_y"], base_test,
+                                                           d["test_y"], n)
         metrics["knn_accuracy_gain_2d"] = (metrics["knn_accuracy_autoencoder_2d"]
-                                           - metrics["knn_accuracy_pca_2d"])
-        scatter_figure(run.workdir / "codes_2d.png",
-                       {"PCA: first two components": pca_test, "autoencoder 2-D codes": ae_test},
-                       d["test_y"], cfg.eval.scatter_per_class)
+                                           - metrics[f"knn_accuracy_{base}_2d"])
+        scatter_figure(run.workdir / "codes_2d.png", {title: base_test, "autoencoder 2-D codes": ae_test},
+                       d["test_y"], cfg.eval.scatter_per_class, class_names=d.get("class_names"))
         figures.append("codes_2d.png")
         notes.append(f"kNN accuracy: {n}-nearest-neighbour classifier fitted on the training "
                      "codes, scored on the test codes.")
     if cfg.eval.retrieval:
-        ae_test = make_codes(model, eval_bs)(params, test_x)
-        lsa_test = lsa_codes(d["train_counts"], d["test_counts"], sizes[-1])
-        accuracies = {label: retrieval_accuracy(c, d["test_y"])
-                      for label, c in (("autoencoder", ae_test), ("lsa", lsa_test))}
-        for label, by_n in accuracies.items():
+        k = sizes[-1]
+        by_method = {"autoencoder": codes(params, test_x),
+                     "lsa": lsa_codes(d["train_counts"], d["test_counts"], k),
+                     "counts": d["test_counts"]}
+        curves = {label: retrieval_accuracy(c, d["test_y"], tuple(cfg.eval.retrieval_counts))
+                  for label, c in by_method.items()}
+        for label, by_n in curves.items():
             for n, acc in by_n.items():
                 metrics[f"retrieval_accuracy_at_{n}_{label}"] = acc
-        metrics["retrieval_gain_over_lsa"] = min(
-            accuracies["autoencoder"][n] - accuracies["lsa"][n] for n in accuracies["lsa"])
-        notes.append(f"Retrieval: each test document queries all other test documents by cosine "
-                     f"similarity of {sizes[-1]}-D codes; accuracy = fraction of the n retrieved "
-                     "sharing its label. LSA = SVD of log(1 + counts) fitted on the training split.")
+        for other in ("lsa", "counts"):
+            metrics[f"retrieval_gain_over_{other}"] = min(
+                curves["autoencoder"][n] - curves[other][n] for n in curves[other])
+        retrieval_figure(run.workdir / "retrieval.png",
+                         {f"autoencoder-{k}": curves["autoencoder"], f"LSA-{k}": curves["lsa"],
+                          f"raw counts ({d['test_counts'].shape[1]}-D)": curves["counts"]})
+        figures.append("retrieval.png")
+        notes.append(f"Retrieval: each of the {len(d['test_y'])} test documents queries all other test "
+                     f"documents by cosine similarity of {k}-D codes (or of the raw count vectors); "
+                     "accuracy = fraction of the n retrieved sharing its label, averaged over queries. "
+                     "LSA = SVD of log(1 + counts) fitted on the training split. "
+                     "retrieval_gain_over_X = min over n of (autoencoder - X).")
     return {"metrics": metrics, "figures": figures, "notes": notes}

@@ -8,8 +8,9 @@ Paper:    Hinton & Salakhutdinov (2006), Science 313:504, text and SOM Fig. S1: 
 Expected: the paper's claim concerns CG from small random weights; with the optimizer set here
           the outcome is measured, not assumed (compare test_sse_per_image with
           mean_image_test_sse_per_image in the report).
-Measured: (seed 0, Adam 100 epochs, 209 s) test 34.79 vs mean image 54.74 and the pretrained
-          deep net's 1.05: far from the pretrained result, though Adam does leave the mean.
+Measured: on the previous generator (1.0.0, mean image 54.74; not yet rerun on 2.0.0, mean
+          image 15.99): (seed 0, Adam 100 epochs, 209 s) test 34.79 vs the pretrained deep
+          net's 1.05: far from the pretrained result, though Adam does leave the mean.
 """
 from aejax.config import reference
 from aejax.configs.hinton2006 import curves_config, make_quick

@@ -5,8 +5,9 @@ Run:      aejax run hinton2006/curves-shallow   (quick: ... --quick)
 Paper:    Hinton & Salakhutdinov (2006), Science 313:504, text and SOM Fig. S1 (right): shallow
           autoencoders learn without pretraining (pretraining only speeds them up); no number
           is printed, so the reference is the claim itself: well below the mean-image error.
-Measured: (seed 0, Adam 100 epochs, 175 s) test 0.783 (train 0.613): with Adam the shallow net
-          without pretraining even beats the pretrained deep net (1.05) on the regenerated data.
+Measured: on the previous generator (1.0.0; not yet rerun on 2.0.0): (seed 0, Adam 100 epochs,
+          175 s) test 0.783 (train 0.613): with Adam the shallow net without pretraining even
+          beats the pretrained deep net (1.05) on the regenerated data.
 """
 from aejax.config import reference
 from aejax.configs.hinton2006 import curves_config, make_quick

@@ -22,6 +22,8 @@ def test_builder_round_trip_returns_exact_pixels_and_labels(tiny):
     np.testing.assert_array_equal(train.x, images.reshape(len(images), 784) / np.float32(255))
     np.testing.assert_array_equal(train.y, arrays["train-labels-idx1-ubyte"])
     assert train.x.dtype == np.float32 and train.y.dtype == np.int32
+    assert train.image_shape == (28, 28)
+    np.testing.assert_array_equal(train.x.reshape((-1,) + train.image_shape), images / np.float32(255))
     test = data.load("tiny", "test[1:]", data_dir=folder)
     images = arrays["t10k-images-idx3-ubyte"][1:]
     np.testing.assert_array_equal(test.x, images.reshape(len(images), 784) / np.float32(255))
