@@ -6,8 +6,10 @@ Protocol: 10 RBM epochs per layer, then 90 epochs of Adam (batches of 100, 3e-3,
           steps, cosine to zero): `mnist_speed_config` in aejax/configs/hinton2006.py. The budget
           fills 15 minutes of a quiet 2-core CPU with a margin (benchmarks/README.md "MNIST time
           to quality").
-Expected: test SSE per image below 3.00; the issue-14 target is 2.0 (measured numbers:
-          benchmarks/README.md).
+Expected: not measured to the end; the issue-14 target is 2.0. A run stopped after 17 of the
+          90 Adam epochs (about 189 s of a quiet 2-core CPU counting pretraining: epochs times
+          hinton2006/mnist-modern's quiet per-epoch costs) was at 3.50, its learning rate still
+          near its peak. benchmarks/README.md, "MNIST time to quality".
 """
 from aejax.configs.hinton2006 import mnist_speed_config
 

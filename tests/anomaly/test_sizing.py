@@ -41,4 +41,6 @@ def test_a_capped_budget_is_a_warning():
     base = user_config("table")
     base.sizing.max_epochs = 20
     cfg, notes = size_to_data(base, rows=100, features=6)
-    assert cfg.train.epochs == 20 and notes[-1].startswith("warning: only 160 optimizer steps")
+    # budget "batch": 10 epochs of 100 rows would want batches of 1, so the floor of 8: 12 per epoch
+    assert cfg.train.batch_size == 8
+    assert cfg.train.epochs == 20 and notes[-1].startswith("warning: only 240 optimizer steps")
