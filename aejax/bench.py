@@ -133,7 +133,8 @@ def training_setup(cfg, dtype: str):
     from aejax.models import autoencoder
     from aejax.train import optim
     from aejax.train.state import TrainState
-    from aejax.train.steps import make_train_step, reconstruction_loss
+    from aejax.objectives import reconstruction
+    from aejax.train.steps import make_train_step
 
     if "sizes" not in cfg.get("model", {}):
         raise ValueError(f"aejax bench needs an experiment whose config.model has `sizes` (an MLP autoencoder); {cfg.experiment!r} has none")
@@ -141,7 +142,7 @@ def training_setup(cfg, dtype: str):
     params = autoencoder.init_params(model, jax.random.PRNGKey(0))
     tx = optim.make_optimizer(cfg.train.optimizer, total_steps=10_000)
     state = TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(1))
-    return model, state, make_train_step(reconstruction_loss(model, cfg.loss))
+    return model, state, make_train_step(reconstruction(model, cfg.loss))
 
 
 def _device_kind(device) -> str:

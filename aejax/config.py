@@ -10,7 +10,7 @@ import difflib
 from ml_collections import ConfigDict, FieldReference
 from ml_collections.config_dict import placeholder
 
-from aejax import names
+from aejax import models, names
 
 
 def reference(value: float, tolerance: float, source: str, units: str = "", higher_is_better: bool = False) -> ConfigDict:
@@ -164,10 +164,17 @@ def validate(cfg: ConfigDict) -> None:
     if "loss" in cfg and cfg.loss not in names.LOSSES:
         problems.append(f"loss {cfg.loss!r} is not one of {list(names.LOSSES)}")
     model = cfg.get("model")
+    if model is not None and model.get("name", "mlp") not in models.names():
+        problems.append(f"model.name {model.name!r} is not a registered model; registered: {models.names()} "
+                        "(a model of your own: @aejax.models.register(name) in a module your experiment imports)")
     if model is not None and "sizes" in model:
         sizes = tuple(model.sizes)
         if len(sizes) < 2 or any((not isinstance(s, int)) or s <= 0 for s in sizes):
             problems.append(f"model.sizes must be two or more positive integers, got {sizes}")
+    for name, spec in cfg.get("regularizers", {}).items():
+        weight = spec.get("weight") if isinstance(spec, ConfigDict) else None
+        if not isinstance(weight, (int, float)) or weight < 0:
+            problems.append(f"regularizers.{name} needs a weight >= 0 (e.g. regularizers.{name}.weight=0.1), got {weight!r}")
     if problems:
         raise ValueError("invalid config: " + "; ".join(problems))
 

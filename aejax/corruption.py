@@ -10,7 +10,7 @@ inside the jitted train step with that step's RNG key:
   the data's minimum or maximum by a fair coin flip, level = nu.
 
 `make(name, level)` picks one by name (config: `corruption.name`, `corruption.level`);
-"none" (or level 0) returns None, which the engine's `reconstruction_loss` reads as "no noise".
+"none" (or level 0) returns None, which `aejax.objectives.reconstruction` reads as "no noise".
 """
 from collections.abc import Callable
 

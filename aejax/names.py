@@ -1,4 +1,5 @@
-"""Names of the built-in losses, optimizers and schedules, importable without jax.
+"""Names of the built-in losses, optimizers and schedules, importable without jax, and the
+decorator factory of aejax's name registries (tasks, models, regularisers).
 
 `aejax.config.validate` checks configs against them; the modules that implement the components
 (`aejax.losses`, `aejax.train.optim`) hold the functions, and tests check that both agree.
@@ -9,3 +10,16 @@ LOSSES = ("cross_entropy", "squared_error", "softmax_cross_entropy")
 OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear", "softmax_cross_entropy": "softmax"}
 OPTIMIZERS = ("adabelief", "adam", "adamw", "lamb", "nesterov", "rmsprop", "sgd")
 SCHEDULES = ("constant", "cosine", "warmup_cosine", "exponential")
+
+
+def registrar(table: dict):
+    """`register(name)`: a decorator storing what it decorates in `table` under `name`."""
+
+    def register(name: str):
+        def decorate(obj):
+            table[name] = obj
+            return obj
+
+        return decorate
+
+    return register

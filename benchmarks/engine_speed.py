@@ -33,7 +33,8 @@ from aejax import distributed
 from aejax.models import autoencoder, rbm
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
-from aejax.train.steps import make_train_step, reconstruction_loss
+from aejax.objectives import reconstruction
+from aejax.train.steps import make_train_step
 
 SIZES = (784, 1000, 500, 250, 30)
 DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
@@ -136,7 +137,7 @@ def step_without_norms(loss_fn):
 def engine(batch_size, data, dtype, *, tx=None, norms=True):
     tx = tx or optim.make_optimizer(ConfigDict(dict(name="adam", learning_rate=1e-3)))
     model, state = train_state(tx, dtype)
-    loss_fn = reconstruction_loss(model, "cross_entropy")
+    loss_fn = reconstruction(model, "cross_entropy")
     step = make_train_step(loss_fn) if norms else step_without_norms(loss_fn)
     mesh = distributed.make_mesh(1)
     state, data = distributed.put_replicated(state, mesh), distributed.put_examples(data, mesh)
@@ -147,7 +148,7 @@ def engine(batch_size, data, dtype, *, tx=None, norms=True):
 def engine_no_permutation(batch_size, steps, data, dtype):
     tx = optim.make_optimizer(ConfigDict(dict(name="adam", learning_rate=1e-3)))
     model, state = train_state(tx, dtype)
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    step = make_train_step(reconstruction(model, "cross_entropy"))
 
     def epoch(state, data):
         state, _ = jax.lax.scan(step, state, data.reshape(steps, batch_size, -1))

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,22 @@ def test_list_fits_100_columns_and_json_stays_complete(capsys):
     assert cli.main(["list", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["name"] == "semisup/mnist-100")
     assert row["paper"].startswith("Kingma, Rezende, Mohamed, Welling (2014), Semi-supervised Learning") and row["units"] == "%"
+
+
+def test_help_and_list_import_neither_jax_nor_a_task_module():
+    """`aejax --help` and `aejax list` stay light: a fresh interpreter runs both and then holds no
+    jax, flax or optax module and no task module."""
+    code = ("import contextlib, io, sys\nfrom aejax import cli\n"
+            "for argv in (['--help'], ['list'], ['list', '--json']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "        try:\n"
+            "            cli.main(argv)\n"
+            "        except SystemExit:\n"
+            "            pass\n"
+            "    assert 'mnist/' in out.getvalue() or argv == ['--help'], argv\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'flax', 'optax') or m.startswith('aejax.tasks')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_short_citation():

@@ -27,7 +27,8 @@ COMMON = textwrap.dedent(
     from aejax.models import autoencoder
     from aejax.train import loop, optim
     from aejax.train.state import TrainState
-    from aejax.train.steps import make_train_step, reconstruction_loss
+    from aejax.objectives import reconstruction
+    from aejax.train.steps import make_train_step
 
     SIZES = (16, 8, 4)
 
@@ -42,8 +43,8 @@ COMMON = textwrap.dedent(
 
     def train(data, *, epochs, batch_size, mesh, checkpoints=None):
         model, state = fresh_state()
-        step = make_train_step(reconstruction_loss(model, "cross_entropy"))
-        state = loop.fit(state, step, data, epochs=epochs, batch_size=batch_size, mesh=mesh, checkpoints=checkpoints)
+        step = make_train_step(reconstruction(model, "cross_entropy"))
+        state, _ = loop.fit(state, step, data, epochs=epochs, batch_size=batch_size, mesh=mesh, checkpoints=checkpoints)
         return state
 
     def flat(state):

@@ -11,7 +11,8 @@ from aejax.models.autoencoder import Autoencoder, init_params
 from aejax.run import Run
 from aejax.train.loop import fit
 from aejax.train.state import TrainState
-from aejax.train.steps import make_train_step, reconstruction_loss
+from aejax.objectives import reconstruction
+from aejax.train.steps import make_train_step
 
 X = jax.random.uniform(jax.random.PRNGKey(5), (96, 12))  # 6 steps per epoch at batch 16
 
@@ -85,7 +86,7 @@ def test_resume_from_an_older_checkpoint_than_the_last_saved_logs_each_step_once
     """A best-so-far checkpoint saved after the last resume point (as classify keeps one) is the
     last on disk; the steps after the resume point are still logged once after the restart."""
     model = Autoencoder((12, 6, 3))
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    step = make_train_step(reconstruction(model, "cross_entropy"))
 
     def state():
         return TrainState.create(params=init_params(model, jax.random.PRNGKey(0)), tx=optax.adam(1e-2), rng=jax.random.PRNGKey(1))

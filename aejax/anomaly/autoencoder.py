@@ -2,7 +2,8 @@
 under `jax.vmap` on the same batches, scored by the mean of their reconstruction errors.
 
 `train_autoencoder` is the one place that trains an anomaly autoencoder; every anomaly run and
-`aejax anomaly fit` go through it.
+`aejax anomaly fit` go through it. It builds the detector's model, its initial parameters and its
+loss, and hands the training to aejax's one trainer, `aejax.train.fit.train_autoencoder`.
 """
 
 from __future__ import annotations
@@ -69,9 +70,7 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     training resumes from run.workdir/checkpoints/<tag> when present; `run` may be None.
     """
     from aejax import corruption
-    from aejax.train import loop, optim
-    from aejax.train.state import TrainState
-    from aejax.train.steps import make_train_step
+    from aejax.train.fit import train_autoencoder as fit_autoencoder
 
     example_shape = tuple(x_train.shape[2:] if num_models else x_train.shape[1:])
     model = make_model(cfg.model, example_shape)
@@ -81,26 +80,16 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     params = jax.jit(jax.vmap(init) if num_models else init)(
         jax.random.split(init_rng, num_models) if num_models else init_rng)
     per_model = _per_model_loss(model, corruption.make(cfg.corruption.name, cfg.corruption.level))
-    if num_models:
-        def loss_fn(p, xb, rng):
-            rngs = jax.random.split(rng, num_models)
-            return jnp.mean(jax.vmap(per_model, in_axes=(0, 1, 0))(p, xb, rngs)), {}
-    else:
-        def loss_fn(p, xb, rng):
-            return per_model(p, xb, rng), {}
     x = jnp.asarray(x_train, jnp.float32)
     if cfg.model.kind == "mlp":
         x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
-    batch_size = min(cfg.train.batch_size, x.shape[0])
-    total_steps = cfg.train.epochs * (x.shape[0] // batch_size)
-    tx = optim.make_optimizer(cfg.train.optimizer, total_steps)
-    # one compiled program instead of one small compile per optimizer-state leaf
-    state = jax.jit(lambda p, key: TrainState.create(params=p, tx=tx, rng=key))(params, train_rng)
-    state = loop.fit(state, make_train_step(loss_fn, grad_norm=cfg.train.log_grad_norm), x, epochs=cfg.train.epochs,
-                     batch_size=batch_size, run=run,
-                     checkpoints=run.checkpoints(f"checkpoints/{tag}") if run is not None else None,
-                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every, desc=tag, phase=tag)
-    return model, state.params
+    train = ConfigDict(cfg.train.to_dict())
+    train.batch_size = min(cfg.train.batch_size, x.shape[0])
+    trained = fit_autoencoder(cfg, x, model=model, objective=lambda p, xb, rng: (per_model(p, xb, rng), {}),
+                              params=params, train=train, rng=train_rng, run=run,
+                              checkpoints=run.checkpoints(f"checkpoints/{tag}") if run is not None else None,
+                              desc=tag, phase=tag, members=num_models)
+    return model, trained.params
 
 
 _APPLY_CACHE: dict = {}
@@ -153,50 +142,60 @@ def member_reconstructions(model, params, x, members: int, *, batch_size: int = 
 _SCORE_CACHE: dict = {}
 
 
-def _jitted_member_scores(model):
-    """One jitted `(params [K, ...], mean [K, C], std [K, C], x [B, ...]) -> scores [B, K]` per model:
-    each member's sum of squared standardised residuals, computed on the device in float32."""
-    if model not in _SCORE_CACHE:
+def _jitted_member_scores(model, whiten: bool):
+    """One jitted `(params [K, ...], mean [K, C], std [K, C], whitening [K, C, C], x [B, ...]) ->
+    scores [B, K]` per (model, whiten): each member's sum of squared standardised residuals (or,
+    with `whiten`, of its residuals times its whitening matrix), computed on the device in float32."""
+    key = (model, whiten)
+    if key not in _SCORE_CACHE:
         flat = hasattr(model, "sizes")  # the MLP takes flat vectors
 
-        def scores(params, mean, std, x):
+        def scores(params, mean, std, whitening, x):
             inputs = x.reshape(x.shape[0], -1) if flat else x
 
-            def one(p, m, s):
+            def one(p, m, s, w):
                 recon = model.apply({"params": p}, inputs, method="reconstruct").reshape(x.shape)
-                return jnp.sum(jnp.square((x - recon - m) / s).reshape(x.shape[0], -1), axis=1)
+                residual = (x - recon - m) @ w if whiten else (x - recon - m) / s
+                return jnp.sum(jnp.square(residual).reshape(x.shape[0], -1), axis=1)
 
-            return jax.vmap(one, out_axes=1)(params, mean, std)
+            return jax.vmap(one, out_axes=1)(params, mean, std, whitening)
 
-        _SCORE_CACHE[model] = jax.jit(scores)
-    return _SCORE_CACHE[model]
+        _SCORE_CACHE[key] = jax.jit(scores)
+    return _SCORE_CACHE[key]
 
 
 def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) -> np.ndarray:
     """Scores float64 [N, K] of K side-by-side models (params with a leading model axis) on x
     [N, ...]: member m's squared residuals, standardised by standardisers[m] (None: raw) per
-    feature of the last axis, summed over all but the batch axis. One compiled program for any N
-    (batches of `batch_size`, the last one zero-padded); only the [N, K] scores leave the device."""
+    feature of the last axis (or whitened, where the standardisers whiten), summed over all but
+    the batch axis. One compiled program for any N (batches of `batch_size`, the last one
+    zero-padded); only the [N, K] scores leave the device."""
     x = np.asarray(x, np.float32)
     width = x.shape[-1]
+    whiten = any(st is not None and st.whitening is not None for st in standardisers)
+    if whiten and not all(st is not None and st.whitening is not None for st in standardisers):
+        raise ValueError("either every ensemble member's standardiser whitens or none does")
     mean = np.stack([np.zeros(width) if st is None else st.mean for st in standardisers]).astype(np.float32)
     std = np.stack([np.ones(width) if st is None else st.std for st in standardisers]).astype(np.float32)
-    fn = _jitted_member_scores(model)
+    whitening = (np.stack([st.whitening for st in standardisers]) if whiten
+                 else np.zeros((len(standardisers), 0, 0))).astype(np.float32)
+    fn = _jitted_member_scores(model, whiten)
     out = []
     for start in range(0, len(x), batch_size):
         chunk = x[start:start + batch_size]
         n = len(chunk)
         if n < batch_size:
             chunk = np.concatenate([chunk, np.zeros((batch_size - n,) + chunk.shape[1:], chunk.dtype)])
-        out.append(np.asarray(fn(params, mean, std, chunk), np.float64)[:n])
+        out.append(np.asarray(fn(params, mean, std, whitening, chunk), np.float64)[:n])
     return np.concatenate(out) if out else np.zeros((0, len(standardisers)))
 
 
 def detector_config(cfg) -> ConfigDict:
     """The parts of a run config an autoencoder detector uses: model (with model.ensemble = K),
-    train, corruption, score.standardise / score.ensemble and eval.batch_size."""
+    train, corruption, score.standardise / score.whiten / score.ensemble and eval.batch_size."""
     return ConfigDict(dict(model=cfg.model.to_dict(), train=cfg.train.to_dict(), corruption=cfg.corruption.to_dict(),
                            score=dict(standardise=bool(cfg.score.standardise),
+                                      whiten=bool(cfg.score.get("whiten", False)),
                                       ensemble=str(cfg.score.get("ensemble", "mean"))),
                            eval=dict(batch_size=int(cfg.eval.batch_size))))
 
@@ -234,7 +233,8 @@ class AutoencoderDetector(Detector):
         return self.config.eval.batch_size
 
     def fit(self, X, *, run=None, tag: str = "model") -> "AutoencoderDetector":
-        """Trains on X [N, ...] (logging to `run`, checkpoints under checkpoints/<tag>)."""
+        """Trains on X [N, ...] (logging to `run`, checkpoints under checkpoints/<tag>), then
+        `calibrate(X)`."""
         x = np.asarray(X)
         self.example_shape_ = tuple(x.shape[1:])
         k = self.members
@@ -243,15 +243,46 @@ class AutoencoderDetector(Detector):
         else:
             self.model_, self.params_ = train_autoencoder(self.config, run, np.repeat(x[:, None], k, axis=1),
                                                           seed=self.seed, tag=tag, num_models=k)
-        if self.config.score.standardise:
+        return self.calibrate(x)
+
+    def fit_each(self, xs: list, *, run=None, tag: str = "model") -> list["AutoencoderDetector"]:
+        """One single-model detector per training set of `xs`, trained side by side in one vmapped
+        program (`train_autoencoder(num_models=len(xs))`, the same batch order for all) when the
+        sets have one shape; otherwise one after another. Each is calibrated on its own set."""
+        shapes = {np.shape(x) for x in xs}
+        if len(shapes) > 1 or self.members > 1 or len(xs) < 2:
+            return super().fit_each(xs, run=run, tag=tag)
+        x = np.stack([np.asarray(x) for x in xs], axis=1)  # [N, M, ...]
+        model, params = train_autoencoder(self.config, run, x, seed=self.seed, tag=tag, num_models=len(xs))
+        out = []
+        for i, xi in enumerate(xs):
+            detector = AutoencoderDetector(self.config, seed=self.seed)
+            detector.example_shape_, detector.model_ = tuple(np.shape(xi)[1:]), model
+            detector.params_ = take_model(params, i)
+            out.append(detector.calibrate(xi))
+        return out
+
+    def calibrate(self, X) -> "AutoencoderDetector":
+        """Fits what turns the trained members' errors into scores on X [N, ...]: the residual
+        standardisers (score.standardise, score.whiten), the ensemble reference (score.ensemble)
+        and `train_scores_`. Training does not depend on these settings, so a trained detector
+        whose score settings change and that is calibrated again scores as one fitted with them."""
+        x = np.asarray(X)
+        k = self.members
+        score = self.config.score
+        whiten = bool(score.get("whiten", False))
+        if whiten and not score.standardise:
+            raise ValueError("score.whiten=True needs score.standardise=True (whitening standardises the residuals)")
+        if score.standardise:
             recon = self.reconstruct(x)
-            self.standardisers_ = [fit_error_standardiser(x, recon if k == 1 else recon[:, m]) for m in range(k)]
+            self.standardisers_ = [fit_error_standardiser(x, recon if k == 1 else recon[:, m], whiten=whiten)
+                                   for m in range(k)]
             del recon
         else:
             self.standardisers_ = [None] * k
         self.reference_ = None
         scores_NxK = self.score_members(x)
-        if self.config.score.ensemble == "standardised" and k > 1:
+        if score.ensemble == "standardised" and k > 1:
             self.reference_ = member_reference(scores_NxK)
         self.train_scores_ = rank_non_finite_highest(self._combine(scores_NxK))
         return self
@@ -331,5 +362,6 @@ def describe(config) -> str:
     k = int(m.get("ensemble", 1))
     return (f"{body}; {config.train.epochs} epochs, batch {config.train.batch_size}"
             + (f"; mean score of {k} members" if k > 1 else "")
-            + ("; residuals standardised per feature" if config.score.standardise else ""))
+            + ("; residuals whitened by their training covariance" if config.score.get("whiten", False)
+               else "; residuals standardised per feature" if config.score.standardise else ""))
 

@@ -14,6 +14,7 @@ values overflow) comes out as +inf: the most anomalous, never "normal".
 from __future__ import annotations
 
 import abc
+import copy
 import importlib
 import json
 from pathlib import Path
@@ -58,6 +59,11 @@ class Detector(abc.ABC):
     @abc.abstractmethod
     def _score(self, X) -> np.ndarray:
         """Raw anomaly scores [N] of X."""
+
+    def fit_each(self, xs: list, *, run=None, tag: str = "model") -> list["Detector"]:
+        """One fitted copy of this detector per training set in `xs` (one per series), tagged
+        <tag>_<i>; detectors that can train several models at once override this."""
+        return [copy.deepcopy(self).fit(x, run=run, tag=f"{tag}_{i}") for i, x in enumerate(xs)]
 
     def score(self, X) -> np.ndarray:
         """Anomaly scores float64 [N] of X, higher = more anomalous; non-finite -> +inf."""

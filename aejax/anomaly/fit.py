@@ -168,8 +168,10 @@ def _config(kind: str, overrides: dict | None):
     return cfg
 
 
-def _detector(cfg, *, window: int | None, per_series: bool, series_windows: int, features: int):
-    """The configured detector, sized to the data (see aejax.anomaly.sizing), and the notes."""
+def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows: int, features: int):
+    """(detector, sized config, notes): the detector of `cfg` sized to the data (aejax.anomaly.sizing):
+    a table detector for `series_windows` rows of `features` values (window None), else a series
+    detector over windows of `window` steps. Seed: cfg.protocol.seeds[0]."""
     from aejax.anomaly.autoencoder import AutoencoderDetector
 
     seed = cfg.protocol.seeds[0]
@@ -220,7 +222,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             raise ValueError(f"series shorter than --window {window}: "
                              + ", ".join(f"{k or train.name} ({n} rows)" for k, n in list(short.items())[:5]))
     count = sum(len(r) - window + 1 for r in series.values()) if series else len(x)
-    detector, cfg, notes = _detector(cfg, window=window, per_series=per_series, series_windows=count,
+    detector, cfg, notes = sized_detector(cfg, window=window, per_series=per_series, series_windows=count,
                                      features=x.shape[1])
 
     if overwrite and workdir.exists():

@@ -14,28 +14,51 @@ import numpy as np
 @dataclasses.dataclass(frozen=True, eq=False)
 class Standardiser:
     """Per-column mean and std [D]: of training residuals x - recon (per feature, or per channel of
-    windows), or of each ensemble member's training scores (`member_reference`)."""
+    windows), or of each ensemble member's training scores (`member_reference`).
+
+    whitening [D, D] (residuals only): W with (r - mean) @ W of identity covariance on the training
+    residuals, used instead of dividing by std, so the score sum(((r - mean) @ W)^2) is the
+    Mahalanobis distance of the residual (errors modelled as a Gaussian, Malhotra et al. 2016)."""
 
     mean: np.ndarray
     std: np.ndarray
+    whitening: np.ndarray | None = None
+
+    def apply(self, residual) -> np.ndarray:
+        """Standardised (or whitened) residuals, same shape as `residual` [..., D]."""
+        if self.whitening is not None:
+            return (residual - self.mean) @ self.whitening
+        return (residual - self.mean) / self.std
 
     def to_dict(self) -> dict:
-        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+        out = {"mean": self.mean.tolist(), "std": self.std.tolist()}
+        return out if self.whitening is None else {**out, "whitening": self.whitening.tolist()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Standardiser":
-        return cls(np.asarray(d["mean"], np.float64), np.asarray(d["std"], np.float64))
+        whitening = d.get("whitening")
+        return cls(np.asarray(d["mean"], np.float64), np.asarray(d["std"], np.float64),
+                   None if whitening is None else np.asarray(whitening, np.float64))
 
 
-def fit_error_standardiser(x, recon, *, eps: float = 1e-8) -> Standardiser:
+def fit_error_standardiser(x, recon, *, whiten: bool = False, eps: float = 1e-8) -> Standardiser:
     """Fits per-feature residual statistics on (normal) training data.
 
     x, recon: [N, D] or [N, T, C]; statistics are taken over all axes but the last.
     A feature whose residual never varies gets std `eps`-floored to avoid division by zero.
+    whiten: also the whitening matrix of the residuals' covariance [D, D], regularised by adding
+    1e-6 of its mean variance (at least eps) to the diagonal, so directions without variance
+    (constant or one-hot columns) weigh 1e6 times the typical one instead of infinitely.
     """
     residual = _residual(x, recon)
     axes = tuple(range(residual.ndim - 1))
-    return Standardiser(residual.mean(axis=axes), np.maximum(residual.std(axis=axes), eps))
+    mean, std = residual.mean(axis=axes), np.maximum(residual.std(axis=axes), eps)
+    if not whiten:
+        return Standardiser(mean, std)
+    rows = (residual - mean).reshape(-1, residual.shape[-1])
+    cov = rows.T @ rows / len(rows)
+    cov[np.diag_indices_from(cov)] += max(1e-6 * float(np.trace(cov)) / len(cov), eps)
+    return Standardiser(mean, std, np.linalg.inv(np.linalg.cholesky(cov)).T)
 
 
 def _residual(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
@@ -44,9 +67,7 @@ def _residual(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
     if x.shape != recon.shape:
         raise ValueError(f"inputs {x.shape} and reconstructions {recon.shape} differ in shape")
     residual = x - recon
-    if standardiser is not None:
-        residual = (residual - standardiser.mean) / standardiser.std
-    return residual
+    return residual if standardiser is None else standardiser.apply(residual)
 
 
 def reconstruction_scores(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:

@@ -9,7 +9,8 @@ scores come back concatenated in the same order. Windows are float32 and made `c
 (`SeriesStream`), so a long multichannel stream is scored in bounded memory. With `per_series`,
 each series gets its own window detector and its own threshold (SKAB's baseline fits one model
 per file), and its scores are divided by that threshold, so 1 is the decision boundary of every
-series.
+series. With `calibrate_per_series`, one pooled window detector is trained and each series gets a
+copy of it calibrated on its own training windows (`calibrate`: the AE's residual standardisers).
 """
 
 from __future__ import annotations
@@ -43,17 +44,24 @@ class SeriesDetector(Detector):
 
     aggregate: how the windows covering a step combine (aejax.anomaly.windows.AGGREGATES);
     train_stride: every how many steps a training window starts (bounds the training set);
-    chunk: windows scored at a time.
+    chunk: windows scored at a time;
+    calibrate_per_series (pooled only): one trained window detector, calibrated per series
+    (its `calibrate(windows)` on that series' training windows), so only series seen in `fit` score.
     """
 
     kind = "series"
 
     def __init__(self, window_detector: Detector, *, size: int, aggregate: str = "step_mean",
-                 train_stride: int = 1, per_series: bool = False, chunk: int = 2048):
+                 train_stride: int = 1, per_series: bool = False, calibrate_per_series: bool = False,
+                 chunk: int = 2048):
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate={aggregate!r} must be one of {AGGREGATES}")
         if size < 1 or train_stride < 1:
             raise ValueError(f"window size ({size}) and train_stride ({train_stride}) must be positive")
+        if calibrate_per_series and (per_series or not hasattr(window_detector, "calibrate")):
+            raise ValueError("calibrate_per_series needs per_series=False and a window detector with a "
+                             f"calibrate method; {type(window_detector).__name__} with per_series={per_series}")
+        self.calibrate_per_series = calibrate_per_series
         self.window_detector, self.size, self.aggregate = window_detector, size, aggregate
         self.train_stride, self.per_series, self.chunk = train_stride, per_series, chunk
         self.series_thresholds_: dict[str, float] | None = None
@@ -73,21 +81,21 @@ class SeriesDetector(Detector):
         windows = {k: sliding_windows(np.asarray(v, np.float32), self.size, self.train_stride)[0]
                    for k, v in series.items()}
         if self.per_series:
-            self.detectors_ = {}
-            for i, (name, w) in enumerate(windows.items()):
-                self.detectors_[name] = copy.deepcopy(self.window_detector).fit(w, run=run, tag=f"{tag}_{i}")
+            self.detectors_ = dict(zip(windows, self.window_detector.fit_each(list(windows.values()), run=run, tag=tag)))
         else:
-            self.detectors_ = {POOLED: self.window_detector.fit(np.concatenate(list(windows.values())), run=run, tag=tag)}
+            pooled = self.window_detector.fit(np.concatenate(list(windows.values())), run=run, tag=tag)
+            self.detectors_ = ({k: copy.copy(pooled).calibrate(w) for k, w in windows.items()}
+                               if self.calibrate_per_series else {POOLED: pooled})
         del windows
         self.train_by_series_ = {k: self._raw_scores(k, v) for k, v in series.items()}
         self.train_scores_ = np.concatenate(list(self.train_by_series_.values()))
         return self
 
     def _detector_of(self, name: str) -> Detector:
-        if not self.per_series:
+        if POOLED in self.detectors_:
             return self.detectors_[POOLED]
         if name not in self.detectors_:
-            raise ValueError(f"series {name!r} has no model: this detector was fitted per series on "
+            raise ValueError(f"series {name!r} has no model: this detector was fitted (or calibrated) per series on "
                              f"{', '.join(map(repr, self.detectors_))}")
         return self.detectors_[name]
 
@@ -124,7 +132,7 @@ class SeriesDetector(Detector):
 
     def _state(self) -> dict:
         return {"size": self.size, "aggregate": self.aggregate, "train_stride": self.train_stride,
-                "per_series": self.per_series, "chunk": self.chunk, "channels": self.channels_,
+                "per_series": self.per_series, "calibrate_per_series": self.calibrate_per_series, "chunk": self.chunk, "channels": self.channels_,
                 "series": list(self.detectors_), "series_thresholds": self.series_thresholds_}
 
     def _save_files(self, directory: Path) -> None:
@@ -135,7 +143,8 @@ class SeriesDetector(Detector):
     def _from_state(cls, state: dict, directory: Path) -> "SeriesDetector":
         detectors = {name: load_detector(directory / f"window_{i}") for i, name in enumerate(state["series"])}
         detector = cls(next(iter(detectors.values())), size=state["size"], aggregate=state["aggregate"],
-                       train_stride=state["train_stride"], per_series=state["per_series"], chunk=state["chunk"])
+                       train_stride=state["train_stride"], per_series=state["per_series"],
+                       calibrate_per_series=state.get("calibrate_per_series", False), chunk=state["chunk"])
         detector.detectors_, detector.channels_ = detectors, state["channels"]
         detector.series_thresholds_ = state["series_thresholds"]
         return detector

@@ -12,14 +12,11 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from aejax import losses
+from aejax import eval as eval_lib
 from aejax.baselines import pca as pca_lib
 from aejax.models.autoencoder import Autoencoder
-from aejax.train import loop
-from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_train_step, reconstruction_loss
+from aejax.train.fit import train_autoencoder
 
 
 def model(n_inputs: int, n_components: int) -> Autoencoder:
@@ -50,20 +47,14 @@ def fit(train_x, n_components: int, *, epochs: int, batch_size: int = 1000,
     train_x = jnp.asarray(train_x)
     net = model(train_x.shape[1], n_components)
     params = init_from_pca(pca_lib.fit(np.asarray(train_x), n_components))
-    steps = max(epochs * (train_x.shape[0] // batch_size), 1)
-    tx = optax.adam(optax.cosine_decay_schedule(learning_rate, steps, alpha=0.05))
-    state = TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(seed))
-    step = make_train_step(reconstruction_loss(net, "cross_entropy"))
-    state = loop.fit(state, step, train_x, epochs=epochs, batch_size=batch_size, run=run,
-                     checkpoints=checkpoints, log_every=10 ** 9,
-                     desc=f"logistic PCA-{n_components}", phase=phase)
-    return net, state.params
+    optimizer = {"name": "adam", "learning_rate": learning_rate, "schedule": "cosine", "final_fraction": 0.05}
+    config = {"loss": "cross_entropy", "train": {"epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
+                                                 "log_every": 10 ** 9}}
+    trained = train_autoencoder(config, train_x, model=net, params=params, rng=jax.random.PRNGKey(seed), run=run,
+                                checkpoints=checkpoints, desc=f"logistic PCA-{n_components}", phase=phase)
+    return net, trained.params
 
 
 def sse_per_example(net: Autoencoder, params: dict, x, batch_size: int = 1000) -> float:
     """Mean over rows of the summed squared error of the logistic reconstruction."""
-    x = jnp.asarray(x)
-    per_example = jax.jit(lambda p, xs: batched_map(
-        lambda b: losses.sse(net.apply({"params": p}, b, method="reconstruct"), b),
-        xs, batch_size))(params, x)
-    return float(jnp.mean(per_example))
+    return eval_lib.sse_per_image(net, params, x, batch_size=batch_size)

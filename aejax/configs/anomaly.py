@@ -26,6 +26,7 @@ def default_config(dataset: str) -> ConfigDict:
         train_points=0,  # series: leading training steps per series (SKAB: 400; 0 = use train_fraction)
         model_per_series=False,
         max_series=0,
+        folds=(),  # series: groups of series evaluated also on their own, e.g. (("valve1", "valve2"), ("other",))
     ))
     c.preprocess = ConfigDict(dict(scaling="minmax", log1p=()))
     c.windows = ConfigDict(dict(size=32, train_stride=1))
@@ -38,12 +39,11 @@ def default_config(dataset: str) -> ConfigDict:
     c.loss = "squared_error"
     # denoising: train on corrupted inputs (aejax.corruption: gaussian, masking, salt_and_pepper)
     c.corruption = ConfigDict(dict(name="none", level=0.0))
-    # root (series runs): per-step score = the L2 norm of the residual (sqrt of the SSE), which
-    # grows linearly with the error, so multiplicative thresholds (SKAB: 2.5 x 99th percentile of
-    # mean absolute errors) keep their meaning
     # ensemble (model.ensemble > 1): "mean" of the members' raw scores or of their "standardised"
     # scores (each member's scores centred and scaled by its own training scores)
-    c.score = ConfigDict(dict(standardise=False, root=False, aggregate="step_mean", ensemble="mean"))
+    # whiten (with standardise): residuals whitened by their training covariance instead of divided
+    # by each feature's spread: the score is their Mahalanobis distance
+    c.score = ConfigDict(dict(standardise=False, whiten=False, aggregate="step_mean", ensemble="mean"))
     c.threshold = ConfigDict(dict(policy="percentile", fit_on="train", q=99.0, scale=1.0, k=3.0, rate=0.05))
     # PCA components: an int, a variance fraction, or 0 = the AE's code width (same bottleneck);
     # pca_code_width (tabular runs): also report PCA with the AE's code width as the extra method
@@ -78,14 +78,54 @@ def skab_conv_detector(c: ConfigDict) -> ConfigDict:
     return c
 
 
+# The candidate detectors of the cross-dataset selection (experiments/anomaly/defaults.py): every
+# combination of these settings of the table detector, each a rule that reads the data's shape.
+TABLE_GRID = dict(
+    scaling=("standard", "minmax"),  # preprocess.scaling of the numeric columns
+    code=("tenth", "sqrt"),  # sizing.code: code width round(D / 10) or round(sqrt(D)) (aejax.anomaly.sizing)
+    # score.standardise / score.whiten: residuals raw, divided by each feature's training spread, or
+    # whitened by their training covariance (Mahalanobis distance)
+    residuals=("raw", "standardised", "whitened"),
+    # sizing.budget: at least sizing.min_steps (1000) optimizer steps, by raising the epochs at batch
+    # 256 ("epochs") or by keeping 10 epochs and shrinking the batch ("batch"): few passes over
+    # contaminated data, so that rare anomalies are not learnt
+    budget=("epochs", "batch"),
+)
+# the setting chosen by that selection (aejax run anomaly/defaults: best mean test AUROC over the six
+# ADBench sets, and the leave-one-dataset-out choice on five of them; see experiments/anomaly/defaults.py)
+TABLE_DEFAULT = dict(scaling="minmax", code="tenth", residuals="standardised", budget="batch")
+RESIDUALS = {"raw": (False, False), "standardised": (True, False), "whitened": (True, True)}
+
+
+def candidate_name(setting: dict) -> str:
+    """A setting of TABLE_GRID's keys as one short name, e.g. "standard-tenth-raw-epochs"."""
+    return "-".join([setting["scaling"], setting["code"], setting["residuals"], setting["budget"]])
+
+
+def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
+    """Config `c` (a user_config("table")) with one setting of TABLE_GRID's keys applied."""
+    unknown = sorted(set(setting) - set(TABLE_GRID))
+    if unknown:
+        raise ValueError(f"unknown table detector settings {unknown}; known: {sorted(TABLE_GRID)}")
+    c.preprocess.scaling = setting["scaling"]
+    c.sizing.code = setting["code"]
+    if setting["residuals"] not in RESIDUALS:
+        raise ValueError(f"residuals={setting['residuals']!r} must be one of {sorted(RESIDUALS)}")
+    c.score.standardise, c.score.whiten = RESIDUALS[setting["residuals"]]
+    c.sizing.budget = setting["budget"]
+    return c
+
+
 def user_config(kind: str) -> ConfigDict:
     """The detector `aejax anomaly fit` trains on the user's data: kind "table" or "series".
 
-    A placeholder until a cross-dataset selection chooses it: the registered runs' settings (tables:
-    the ADBench runs' standard scaling, 5-member tanh MLP ensemble with an (8, 2) bottleneck, 10
-    epochs; series: SKAB's 1-D conv AE on standardised residuals, window_mean scores). A label-free
-    threshold: the 99th percentile of the training scores. `sizing` scales these to the data
-    (aejax.anomaly.sizing): widths from the number of features, batch and epochs from the rows.
+    Tables: a 5-member ensemble of tanh MLP autoencoders (mean of their errors), sized to the data
+    by `aejax.anomaly.sizing`: widths from the number of features, batch and epochs from the rows
+    (at least `sizing.min_steps` optimizer steps). Scaling, code width rule, residual
+    standardisation and step budget are TABLE_DEFAULT, chosen by leave-one-dataset-out selection
+    over the ADBench development sets (`aejax run anomaly/defaults`; procedure and outcome in
+    experiments/anomaly/defaults.py). Series: SKAB's 1-D conv AE on standardised residuals,
+    window_mean scores. A label-free threshold: the 99th percentile of the training scores.
     """
     if kind not in ("table", "series"):
         raise ValueError(f"kind={kind!r} must be 'table' or 'series'")
@@ -95,15 +135,17 @@ def user_config(kind: str) -> ConfigDict:
     c.preprocess.scaling = "standard"
     c.threshold.policy = "percentile"
     c.threshold.q = 99.0
+    # widths: "data" sizes the MLP from the number of features (sizing.mlp_widths, code width rule
+    # `code`), "config" keeps model.hidden; at least min_steps optimizer steps by `budget` (epochs
+    # scaled up to max_epochs, or the batch shrunk), at least min_batches batches per epoch; a
+    # series trains on at most max_train_windows windows
+    c.sizing = ConfigDict(dict(widths="data", code="tenth", budget="epochs", min_steps=1000, max_epochs=300,
+                               min_batches=8, min_rows=32, max_train_windows=20000))
     if kind == "table":
         c.model.hidden = (8, 2)
         c.model.ensemble = 5
         c.train.epochs = 10
+        table_candidate(c, TABLE_DEFAULT)
     else:
         skab_conv_detector(c)
-    # widths: "data" sizes the MLP from the number of features (sizing.mlp_widths), "config" keeps
-    # model.hidden; at least min_steps optimizer steps (epochs scaled up to max_epochs), at least
-    # min_batches batches per epoch; a series trains on at most max_train_windows windows
-    c.sizing = ConfigDict(dict(widths="data", min_steps=1000, max_epochs=300, min_batches=8, min_rows=32,
-                               max_train_windows=20000))
     return c

@@ -4,16 +4,19 @@ Datasets are TFDS builders (array_record files, no TensorFlow) registered by nam
 `aejax.data.registry`; `aejax.data.stream` (aejax/data/streaming.py) feeds larger ones through grain.
 """
 
-from aejax.data.builders.base import MissingDataError, SourceMismatchError
-from aejax.data.loader import Split, builder, cache_dir, data_folder, load
+import importlib
 
-__all__ = ["MissingDataError", "SourceMismatchError", "Split", "builder", "cache_dir", "data_folder", "load", "stream"]
+# Loaded on first use, so that `aejax --help` and `aejax list` (which add the `aejax data`
+# commands) import no TFDS builder (about a second) and `stream` no grain.
+_HOMES = {"MissingDataError": "aejax.data.builders.base", "SourceMismatchError": "aejax.data.builders.base",
+          "Split": "aejax.data.loader", "builder": "aejax.data.loader", "cache_dir": "aejax.data.loader",
+          "data_folder": "aejax.data.folders", "load": "aejax.data.loader", "stream": "aejax.data.streaming"}
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str):
-    # `stream` imports grain (about a second), so it is loaded on first use only.
-    if name == "stream":
-        from aejax.data.streaming import stream
-
-        return stream
-    raise AttributeError(f"module 'aejax.data' has no attribute {name!r}")
+    if name not in _HOMES:
+        raise AttributeError(f"module 'aejax.data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value

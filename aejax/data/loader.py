@@ -27,20 +27,22 @@ import numpy as np
 
 from aejax.data import idx, registry, splits
 from aejax.data.builders.base import AejaxBuilder, MissingDataError, SourceMismatchError
+from aejax.data.folders import DATA_DIR_ENV, data_folder
 
 __all__ = ["Split", "load", "builder", "data_folder", "cache_dir", "DATA_DIR_ENV", "CACHE_DIR_ENV", "SOURCES_FILE"]
 
-DATA_DIR_ENV = "AEJAX_DATA_DIR"
 CACHE_DIR_ENV = "AEJAX_CACHE_DIR"
 _ARRAYS_DIR = "aejax_arrays"
 SOURCES_FILE = "aejax_sources.json"
 
 
 class Split(NamedTuple):
-    """x float32 [N, D] in [0, 1] (images flattened row-major); y int32 [N] (-1: unlabelled)."""
+    """x float32 [N, D] in [0, 1] (images flattened row-major); y int32 [N] (-1: unlabelled);
+    image_shape: the shape of one example before flattening (e.g. (28, 28); () if unknown)."""
 
     x: np.ndarray
     y: np.ndarray
+    image_shape: tuple[int, ...] = ()
 
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
@@ -48,16 +50,6 @@ def cache_dir(path: str | os.PathLike | None = None) -> Path:
     if path is None:
         path = os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "aejax"
     return Path(path).expanduser()
-
-
-def data_folder(name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The folder holding `name`'s files: `data_dir`, else $AEJAX_DATA_DIR/<name>, else None."""
-    if data_dir is not None:
-        return Path(data_dir).expanduser()
-    root = os.environ.get(DATA_DIR_ENV)
-    if root:
-        return Path(root).expanduser() / name
-    return None
 
 
 def _candidate_folders(cls: type[AejaxBuilder], name: str) -> list[Path]:
@@ -237,7 +229,8 @@ def load(
     cache: str | os.PathLike | None = None,
     config: str | None = None,
 ) -> Split:
-    """Load `split` of dataset `name` as a `Split`: x float32 [N, D] in [0, 1], y int32 [N].
+    """Load `split` of dataset `name` as a `Split`: x float32 [N, D] in [0, 1], y int32 [N], and the
+    image shape (e.g. (28, 28)) that x.reshape((N,) + image_shape) restores.
 
     `split` may carry a slice: "train[:50000]", "train[:90%]", "train[90%:]".
     `data_dir` is the folder holding the dataset's files (default $AEJAX_DATA_DIR/<name>);
@@ -258,4 +251,4 @@ def load(
         y = arrays["label"][start:stop].astype(np.int32)
     else:
         y = np.full(stop - start, -1, dtype=np.int32)
-    return Split(x, y)
+    return Split(x, y, tuple(int(n) for n in images.shape[1:]))

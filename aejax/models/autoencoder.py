@@ -1,9 +1,12 @@
-"""MLP autoencoder, optionally with tied weights (the decoder reads the encoder's kernels).
+"""MLP autoencoder, optionally with tied weights (the decoder reads the encoder's kernels);
+registered as model "mlp".
 
 Layer i of the encoder, `enc_i`, maps sizes[i] -> sizes[i+1]; its mirror `dec_i` maps
 sizes[i+1] -> sizes[i]. The decoder runs dec_{L-1}, ..., dec_0, and dec_0 returns the output
-pre-activation ("logits"), so losses can be computed stably from it.
+pre-activation ("logits"), so losses can be computed stably from it. Examples of any shape are
+flattened ([B, H, W] images -> [B, H * W]) and the output takes the input's shape.
 """
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +14,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from aejax import models
 from aejax.models import activations
 
 
@@ -37,6 +41,9 @@ def kernel_init(name: str = "glorot_uniform", scale: float = 4.0):
         return KERNEL_INITS[name](scale)
     except KeyError:
         raise ValueError(f"unknown kernel_init {name!r}; choose one of {sorted(KERNEL_INITS)}") from None
+
+
+_initializer = kernel_init  # for `mlp`, whose config key `kernel_init` shadows the name
 
 
 class DecoderDense(nn.Module):
@@ -97,9 +104,12 @@ class Autoencoder(nn.Module):
         self.dec = [DecoderDense(self.sizes[i], dtype=self.dtype, kernel_init=self.kernel_init) for i in range(num_layers)]
 
     def encode(self, x: jax.Array) -> jax.Array:
-        """[B, sizes[0]] -> codes [B, sizes[-1]]."""
-        for layer, act in zip(self.enc, self._encoder_activations):
+        """[B, sizes[0]] (or [B, ...] of sizes[0] values) -> codes [B, sizes[-1]]; each layer's
+        output is sown as intermediates `hidden_i`."""
+        x = x.reshape(x.shape[0], -1)
+        for i, (layer, act) in enumerate(zip(self.enc, self._encoder_activations)):
             x = act(layer(x))
+            self.sow("intermediates", f"hidden_{i}", x)
         return x
 
     def decode(self, z: jax.Array) -> jax.Array:
@@ -116,22 +126,34 @@ class Autoencoder(nn.Module):
         return self._output_activation(self(x))
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        """[B, sizes[0]] -> output logits [B, sizes[0]]."""
-        return self.decode(self.encode(x))
+        """[B, sizes[0]] -> output logits [B, sizes[0]] (in the input's shape)."""
+        return self.decode(self.encode(x)).reshape(x.shape)
+
+
+@models.register("mlp")
+def mlp(example_shape: tuple[int, ...] | None = None, *, sizes: Sequence[int] = (784, 1000, 500, 250, 30),
+        hidden_activation: str = "sigmoid", code_activation: str = "linear", output_activation: str = "sigmoid",
+        tied: bool = False, kernel_init: str = "glorot_uniform", init_scale: float = 4.0, dtype=None) -> Autoencoder:
+    """The MLP autoencoder of config.model (logistic hidden layers and a linear code by default);
+    `example_shape` (when given) must hold sizes[0] values."""
+    sizes = tuple(sizes)
+    if example_shape is not None and math.prod(example_shape) != sizes[0]:
+        width = math.prod(example_shape)
+        raise ValueError(f"model.sizes[0]={sizes[0]} but the data have {width} values per example (shape "
+                         f"{tuple(example_shape)}); set --config.model.sizes to start with {width}")
+    return Autoencoder(
+        sizes=sizes,
+        activations=default_activations(len(sizes) - 1, hidden_activation, code_activation),
+        output=output_activation,
+        tied=bool(tied),
+        dtype=dtype,
+        kernel_init=_initializer(kernel_init, init_scale),
+    )
 
 
 def from_config(cfg, dtype=None) -> Autoencoder:
-    """Build an Autoencoder from a `config.model` ConfigDict."""
-    num_layers = len(cfg.sizes) - 1
-    acts = default_activations(num_layers, cfg.get("hidden_activation", "sigmoid"), cfg.get("code_activation", "linear"))
-    return Autoencoder(
-        sizes=tuple(cfg.sizes),
-        activations=acts,
-        output=cfg.get("output_activation", "sigmoid"),
-        tied=bool(cfg.get("tied", False)),
-        dtype=dtype,
-        kernel_init=kernel_init(cfg.get("kernel_init", "glorot_uniform"), cfg.get("init_scale", 4.0)),
-    )
+    """Build an Autoencoder from a `config.model` ConfigDict (inputs of sizes[0] values)."""
+    return models.build(cfg, (cfg.sizes[0],), dtype=dtype)
 
 
 def init_params(model: Autoencoder, rng: jax.Array) -> dict:

@@ -1,4 +1,5 @@
-"""1-D convolutional autoencoder for windows of multivariate time series [B, T, C].
+"""1-D convolutional autoencoder for windows of multivariate time series [B, T, C]; registered
+as model "conv1d".
 
 Mirrors the MLP autoencoder's naming: encoder layer `enc_i` is a strided convolution
 (in_channels[i] -> channels[i], length halved), decoder layer `dec_i` its transposed mirror
@@ -14,6 +15,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from aejax import models
 from aejax.models import activations
 
 
@@ -53,8 +55,9 @@ class ConvAutoencoder(nn.Module):
     def encode(self, x: jax.Array) -> jax.Array:
         """[B, T, C] -> codes [B, T / 2**L, channels[-1]]."""
         self._check(x)
-        for layer in self.enc:
+        for i, layer in enumerate(self.enc):
             x = self._act(layer(x))
+            self.sow("intermediates", f"hidden_{i}", x)
         return x
 
     def decode(self, z: jax.Array) -> jax.Array:
@@ -70,6 +73,17 @@ class ConvAutoencoder(nn.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.decode(self.encode(x))
+
+
+@models.register("conv1d")
+def conv1d(example_shape: tuple[int, ...], *, channels: Sequence[int] = (32, 16), kernel_size: int = 7,
+           hidden_activation: str = "relu", output_activation: str = "linear", dtype=None) -> ConvAutoencoder:
+    """The ConvAutoencoder of config.model for windows of `example_shape` (T, C)."""
+    if len(example_shape) != 2:
+        raise ValueError(f"model 'conv1d' needs windows [T, C] per example; this data has examples of shape "
+                         f"{tuple(example_shape)}")
+    return ConvAutoencoder(features=example_shape[1], channels=tuple(channels), kernel_size=kernel_size,
+                           activation=hidden_activation, output=output_activation, dtype=dtype)
 
 
 def init_params(model: ConvAutoencoder, rng: jax.Array, length: int) -> dict:

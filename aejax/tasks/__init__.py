@@ -8,15 +8,10 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 
+from aejax.names import registrar
+
 _RUNNERS: dict[str, Callable] = {}
-
-
-def register(name: str):
-    def decorate(fn):
-        _RUNNERS[name] = fn
-        return fn
-
-    return decorate
+register = registrar(_RUNNERS)  # @register(name) on `run(config, run) -> results`
 
 
 def get(name: str) -> Callable:

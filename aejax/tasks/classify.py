@@ -101,7 +101,7 @@ def train_classifier(cfg, run, model, params: dict, trainable_encoder_layers: in
             best_ckpt.save(int(state.step), state.params, dict(best))
         return {"val_error": err}
 
-    state = loop.fit(state, make_train_step(loss_fn, grad_norm=cfg.train.log_grad_norm), fit_data, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
+    state, _ = loop.fit(state, make_train_step(loss_fn, grad_norm=cfg.train.log_grad_norm), fit_data, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
                      run=run, checkpoints=run.checkpoints(f"{phase}/last"), checkpoint_every=cfg.train.checkpoint_every,
                      log_every=cfg.train.log_every, evaluate=evaluate, eval_every_epochs=cfg.eval.every_epochs,
                      desc=phase, phase=phase)

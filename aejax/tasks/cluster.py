@@ -14,7 +14,7 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix, normalized_mutual_info_score
 
-from aejax import data, tasks
+from aejax import data, eval as eval_lib, tasks
 from aejax.tasks import stacked
 
 
@@ -48,7 +48,8 @@ def run_cluster(cfg, run) -> dict:
     params = stacked.pretrain_stack(cfg, run, train.x)
     if params is None:
         raise ValueError("cluster needs an autoencoder; set pretrain.kind to 'ae' or 'rbm'")
-    features = {"codes": np.asarray(stacked.encode(cfg, params, target.x, cfg.eval.batch_size))}
+    features = {"codes": np.asarray(eval_lib.encode(stacked.stacked_autoencoder(cfg), params, target.x,
+                                                    batch_size=cfg.eval.batch_size))}
     if "pca" in c.baselines:
         features["pca"] = PCA(c.pca_components, random_state=cfg.seed).fit(train.x).transform(target.x)
     if "pixels" in c.baselines:

@@ -22,15 +22,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
+from tqdm.auto import tqdm
 
-from aejax import data, losses, params as params_lib, plots, tasks
+from aejax import data, eval as eval_lib, losses, params as params_lib, plots, tasks
 from aejax.baselines import logistic_pca, pca as pca_lib
 from aejax.models import autoencoder
 from aejax.models import rbm
 from aejax.tasks import hinton2006_data
-from aejax.train import cg, loop, optim, pretrain
-from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
+from aejax.train import cg, fit, pretrain
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -56,21 +55,13 @@ def make_sse_per_image(model, batch_size: int, counts: bool = False):
     """A jitted ``(params, x [N, D]) -> float``: mean over images of the summed squared error
     of the deterministic reconstruction (the paper's metric). With ``counts`` the inputs are
     word counts, the reconstruction is softmax(logits) and the target the word probabilities."""
-    def per_batch(p, b):
-        if counts:
-            return losses.sse(jax.nn.softmax(model.apply({"params": p}, b), axis=-1),
-                              losses.word_probabilities(b))
-        return losses.sse(model.apply({"params": p}, b, method="reconstruct"), b)
-
-    per_example = jax.jit(lambda p, xs: batched_map(lambda b: per_batch(p, b), xs, batch_size))
-    return lambda params, x: float(jnp.mean(per_example(params, x)))
+    target = dict(output="softmax", target=losses.word_probabilities) if counts else {}
+    return lambda params, x: eval_lib.sse_per_image(model, params, x, batch_size=batch_size, **target)
 
 
 def make_codes(model, batch_size: int):
     """A jitted ``(params, x [N, D]) -> codes [N, code size]`` (numpy)."""
-    fn = jax.jit(lambda p, xs: batched_map(
-        lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
-    return lambda params, x: np.asarray(fn(params, x))
+    return lambda params, x: np.asarray(eval_lib.encode(model, params, x, batch_size=batch_size))
 
 
 def retrieval_accuracy(codes_: np.ndarray, labels: np.ndarray, counts=(1, 3, 7, 15, 31, 63),
@@ -135,58 +126,104 @@ def make_stages(cfg) -> list[pretrain.RBMStage]:
 # --------------------------------------------------------------------------------- fine-tuning
 def finetune_optax(cfg, run, model, params, train_x, evaluate):
     """Minibatch fine-tuning with the optax optimizer of ``cfg.train`` (resumable)."""
-    total_steps = cfg.train.epochs * num_batches(train_x, cfg.train.batch_size)
-    state = TrainState.create(params=params, tx=optim.make_optimizer(cfg.train.optimizer, total_steps),
-                              rng=jax.random.PRNGKey(cfg.seed + 1))
-    step = make_train_step(reconstruction_loss(model, cfg.loss), grad_norm=cfg.train.log_grad_norm)
-    state = loop.fit(state, step, train_x, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
-                     run=run, checkpoints=run.checkpoints("finetune"),
-                     checkpoint_every=cfg.train.checkpoint_every, log_every=cfg.train.log_every,
-                     evaluate=lambda state: evaluate(state.params),
-                     eval_every_epochs=cfg.eval.every_epochs, desc="fine-tune", phase="finetune")
-    return state.params
+    return fit.train_autoencoder(cfg, train_x, model=model, params=params, rng=jax.random.PRNGKey(cfg.seed + 1),
+                                 run=run, checkpoints="finetune", evaluate=evaluate, desc="fine-tune",
+                                 phase="finetune").params
 
 
 def finetune_cg(cfg, run, model, params, train_x, evaluate):
     """The paper's protocol: fixed batches of ``finetune.cg.batch_size`` (1000), ``line_searches``
     (3) line searches of ``minimize`` per batch, restarted per batch; optionally float64.
-    Checkpointed after every epoch; a rerun resumes at the next epoch."""
+
+    CG keeps no state from one batch to the next, so the training state is the parameters in the
+    working precision plus the position (epoch, batch, the epoch's losses so far). It is
+    checkpointed at every epoch end and, within epochs, after the first batch that ends
+    ``checkpoint_seconds`` of wall time after the last save (0: after every batch); a rerun
+    resumes at the next batch and ends with exactly the parameters of an uninterrupted run.
+    Each epoch's record also counts the function evaluations and host round trips of its
+    ``minimize`` calls (the line search is driven from the host; on an accelerator every round
+    trip is a device synchronisation)."""
     c = cfg.finetune.cg
     objective = losses.get(cfg.loss)
     dtype = jnp.float64 if c.float64 else jnp.float32
     ckpts = run.checkpoints("finetune_cg")
-    start = 0
-    if ckpts.latest_step() is not None:
-        params, meta = ckpts.restore(params)
-        start = int(meta["epoch"])
-        run.print(f"[cg] resumed after epoch {start}")
     with jax.enable_x64(c.float64):
         batches = rbm.make_batches(jnp.asarray(train_x, dtype), c.batch_size,
                                    jax.random.PRNGKey(cfg.seed + 2))
+        n_batches = batches.shape[0]
         work = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
+        at = _cg_position(0)
+        if ckpts.latest_step() is not None:
+            work, saved = ckpts.restore(work)
+            at.update(saved)
+            run.print(f"[cg] resumed at epoch {at['epoch'] + 1}, batch {at['batch']} of {n_batches}")
         _, unravel = ravel_pytree(work)
 
         def loss_fn(p, x):
             return jnp.mean(objective(model.apply({"params": p}, x), x))
 
+        def as_params(w):
+            return jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), w, params)
+
         value_and_grad = cg.make_flat_value_and_grad(loss_fn, unravel)
-        for epoch in range(start, c.epochs):
-            t = time.perf_counter()
-            values = []
-            for b in range(batches.shape[0]):
-                work, result = cg.minimize_pytree(loss_fn, work, batches[b], length=c.line_searches,
+        bar = tqdm(total=c.epochs * n_batches, initial=at["epoch"] * n_batches + at["batch"],
+                   desc="fine-tune (CG)", unit="batch", disable=run.quiet)
+        postfix = _last_test_sse(run)
+        last_save = time.perf_counter()
+        try:
+            while at["epoch"] < c.epochs:
+                t = time.perf_counter()
+                work, result = cg.minimize_pytree(loss_fn, work, batches[at["batch"]],
+                                                  length=c.line_searches,
                                                   value_and_grad=value_and_grad)
-                values.append(result.values[-1])
-            params = jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), work, params)
-            record = {"phase": "finetune", "epoch": epoch + 1, "loss": float(np.mean(values)),
-                      "epoch_seconds": time.perf_counter() - t}
-            if (epoch + 1) % cfg.eval.every_epochs == 0 or epoch + 1 == c.epochs:
-                record.update(evaluate(params))
-            run.log(record)
-            run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                               for k, v in record.items()))
-            ckpts.save(epoch + 1, params, {"epoch": epoch + 1})
-    return params
+                at["values"].append(result.values[-1])
+                at["evaluations"] += result.evaluations
+                at["host_syncs"] += result.host_syncs
+                at["batch"] += 1
+                at["seconds"] += time.perf_counter() - t
+                if at["batch"] == n_batches:
+                    record = _cg_epoch_record(at, n_batches)
+                    done = at["epoch"] + 1
+                    if done % cfg.eval.every_epochs == 0 or done == c.epochs:
+                        record.update(evaluate(as_params(work)))
+                        postfix = {k: v for k, v in record.items() if k.startswith("test_")}
+                    run.log(record)
+                    run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                       for k, v in record.items()))
+                    at = _cg_position(done)
+                bar.set_postfix({"epoch": at["epoch"] + 1, "loss": f"{result.values[-1]:.4g}",
+                                 **{k: f"{v:.4g}" for k, v in postfix.items()}}, refresh=False)
+                bar.update(1)
+                if at["batch"] == 0 or time.perf_counter() - last_save >= c.checkpoint_seconds:
+                    ckpts.save(at["epoch"] * n_batches + at["batch"], work, at)
+                    last_save = time.perf_counter()
+        finally:
+            bar.close()
+        return as_params(work)
+
+
+def _cg_position(epochs_done: int) -> dict:
+    """The CG fine-tuning position at the start of epoch ``epochs_done + 1``: the checkpoint's
+    JSON record (with the epoch's losses, evaluations, host round trips and seconds so far)."""
+    return {"epoch": epochs_done, "batch": 0, "values": [], "evaluations": 0, "host_syncs": 0,
+            "seconds": 0.0}
+
+
+def _cg_epoch_record(at: dict, n_batches: int) -> dict:
+    """The metrics line of a finished CG epoch (``at``: its position after the last batch)."""
+    return {"phase": "finetune", "epoch": at["epoch"] + 1, "loss": float(np.mean(at["values"])),
+            "epoch_seconds": at["seconds"],
+            "evaluations_per_batch": at["evaluations"] / n_batches,
+            "host_syncs_per_batch": at["host_syncs"] / n_batches}
+
+
+def _last_test_sse(run) -> dict:
+    """The test metrics of the last fine-tuning evaluation logged in ``run`` (for a resumed
+    progress bar), or {}."""
+    for record in reversed(run.history()):
+        if record.get("phase") == "finetune" and "test_sse_per_image" in record:
+            return {"test_sse_per_image": record["test_sse_per_image"]}
+    return {}
 
 
 # ------------------------------------------------------------------------------------ figures
@@ -330,6 +367,7 @@ def run_hinton2006(cfg, run) -> dict:
         out = {"test_sse_per_image": sse_per_image(p, test_x)}
         if cfg.eval.train_error:
             out["train_sse_per_image"] = sse_per_image(p, train_x)
+        out["elapsed_seconds"] = time.perf_counter() - t_start  # wall time since the run started
         return out
 
     # Fine-tuning.

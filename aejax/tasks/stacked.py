@@ -10,21 +10,20 @@ The stack is unrolled into `Autoencoder` params and optionally fine-tuned end to
   corruption: {name, level} of the AE stages (see aejax.corruption);
   optimizer: optax settings of the AE stages (as config.train.optimizer);
   rbm: {learning_rate, code_learning_rate, weight_cost, cd_k} of the RBM stages;
-  finetune: {epochs, corrupt, optimizer}: end-to-end autoencoder fine-tuning (0 epochs: none).
+  finetune: {epochs, corrupt, optimizer}: end-to-end autoencoder fine-tuning (0 epochs: none);
+  regularizers (optional): {name: {weight, ...}} added to every AE stage's objective
+  (`aejax.objectives`: a sparse or contractive stack).
 
 Layer sizes and activations come from `config.model` (sizes, hidden_activation, code_activation).
 """
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 
-from aejax import corruption
+from aejax import corruption, objectives
 from aejax.models import autoencoder
-from aejax.train import loop, optim, pretrain
+from aejax.train import fit, pretrain
 from aejax.train.ae_stage import ae_stages
-from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_train_step, num_batches, reconstruction_loss
 
 KINDS = ("ae", "rbm", "none")
 
@@ -46,7 +45,8 @@ def make_stages(cfg, level: float, *, quiet: bool) -> list:
     if p.kind == "ae":
         return ae_stages(sizes, acts, epochs=p.epochs, batch_size=p.batch_size,
                          optimizer=p.optimizer.to_dict(),
-                         corruption_name=p.corruption.name, corruption_level=level, tied=bool(p.tied), quiet=quiet)
+                         corruption_name=p.corruption.name, corruption_level=level, tied=bool(p.tied),
+                         regularizers=p.get("regularizers"), quiet=quiet)
     if p.kind == "rbm":
         if any(a not in ("sigmoid", "logistic") for a in acts[:-1]) or acts[-1] not in ("sigmoid", "logistic", "linear"):
             raise ValueError(f"RBM stages need logistic hidden layers and a logistic or linear code; got {acts}")
@@ -83,16 +83,7 @@ def finetune_autoencoder(cfg, run, params: dict, x: jax.Array, *, level: float, 
     f = cfg.pretrain.finetune
     model = stacked_autoencoder(cfg)
     corrupt = corruption.make(cfg.pretrain.corruption.name, level) if f.corrupt else None
-    total = f.epochs * num_batches(x, f.batch_size)
-    state = TrainState.create(params=params, tx=optim.make_optimizer(f.optimizer, total), rng=jax.random.PRNGKey(cfg.seed + 1))
-    state = loop.fit(state, make_train_step(reconstruction_loss(model, "cross_entropy", corrupt), grad_norm=cfg.train.log_grad_norm), x,
-                     epochs=f.epochs, batch_size=f.batch_size, run=run, checkpoints=run.checkpoints(subdir),
-                     log_every=max(1, total // 20), desc="AE fine-tune", phase="pretrain/finetune")
-    return state.params
-
-
-def encode(cfg, params: dict, x: jax.Array, batch_size: int = 1000) -> jax.Array:
-    """Codes [N, sizes[-1]] of `x` [N, D] under the stacked autoencoder `params`."""
-    model = stacked_autoencoder(cfg)
-    fn = jax.jit(lambda p, xs: batched_map(lambda b: model.apply({"params": p}, b, method="encode"), xs, batch_size))
-    return fn(params, jnp.asarray(x))
+    return fit.train_autoencoder(
+        cfg, x, model=model, objective=objectives.reconstruction(model, "cross_entropy", corrupt=corrupt), params=params,
+        train={**f, "log_grad_norm": cfg.train.log_grad_norm}, rng=jax.random.PRNGKey(cfg.seed + 1), run=run,
+        checkpoints=subdir, desc="AE fine-tune", phase="pretrain/finetune").params

@@ -31,12 +31,15 @@ REALMIN = 2.2250738585072014e-308
 @dataclasses.dataclass
 class MinimizeResult:
     """x: the final point; values: f at the start and after each successful line search;
-    line_searches: line searches started; evaluations: function/gradient evaluations."""
+    line_searches: line searches started; evaluations: function/gradient evaluations;
+    host_syncs: device-to-host transfers of a scalar (f, a dot product, a finiteness test), each
+    a round trip that the host-driven control flow waits for."""
 
     x: Any
     values: list[float]
     line_searches: int
     evaluations: int
+    host_syncs: int
 
 
 def _finite(value: float) -> bool:
@@ -57,16 +60,24 @@ def minimize(value_and_grad: Callable[[jax.Array], tuple[jax.Array, jax.Array]],
     """
     if length <= 0:
         raise ValueError(f"length={length}: the number of line searches must be positive.")
-    evaluations = 0
+    evaluations = host_syncs = 0
 
     def evaluate(point):
-        nonlocal evaluations
+        nonlocal evaluations, host_syncs
         evaluations += 1
+        host_syncs += 1
         f, g = value_and_grad(point)
         return float(f), g
 
     def dot(a, b):
+        nonlocal host_syncs
+        host_syncs += 1
         return float(jnp.vdot(a, b))
+
+    def all_finite(a):
+        nonlocal host_syncs
+        host_syncs += 1
+        return bool(jnp.all(jnp.isfinite(a)))
 
     i = 0
     ls_failed = False
@@ -86,7 +97,7 @@ def minimize(value_and_grad: Callable[[jax.Array], tuple[jax.Array, jax.Array]],
             while not success and M > 0:
                 M -= 1
                 f3, df3 = evaluate(x + x3 * s)
-                if _finite(f3) and bool(jnp.all(jnp.isfinite(df3))):
+                if _finite(f3) and all_finite(df3):
                     success = True
                 else:
                     x3 = (x2 + x3) / 2.0
@@ -154,7 +165,8 @@ def minimize(value_and_grad: Callable[[jax.Array], tuple[jax.Array, jax.Array]],
             d0 = -dot(s, s)
             x3 = 1.0 / (1.0 - d0)
             ls_failed = True
-    return MinimizeResult(x=x, values=values, line_searches=i, evaluations=evaluations)
+    return MinimizeResult(x=x, values=values, line_searches=i, evaluations=evaluations,
+                          host_syncs=host_syncs)
 
 
 def minimize_pytree(loss_fn: Callable[..., jax.Array], params: Any, *args, length: int = 3,

@@ -2,6 +2,7 @@
 orbax checkpoints with resume."""
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import numpy as np
@@ -24,6 +25,17 @@ def _check_finite(losses: np.ndarray, first_step: int, epoch: int, checkpoint_no
             f"loss became {losses[bad[0]]} at step {step} (epoch {epoch + 1}); {checkpoint_note} "
             "Lower train.optimizer.learning_rate or set train.optimizer.grad_clip_norm and run again."
         )
+
+
+class Fitted(NamedTuple):
+    """What `fit` returns: the final state and the records it logged (`history`), in order."""
+
+    state: TrainState
+    history: list[dict]
+
+    @property
+    def params(self):
+        return self.state.params
 
 
 def compile_epoch(step: Step, batch_size: int, state: TrainState, data, mesh):
@@ -55,9 +67,10 @@ def fit(
     desc: str = "train",
     phase: str | None = None,
     mesh=None,
-) -> TrainState:
+) -> Fitted:
     """Train `state` for `epochs` passes over `data` (a pytree of device arrays, leading axis =
-    examples) and return the final state.
+    examples); returns `Fitted(state, history)`: the final state and the metric records of this
+    call (with no `run` too, so a notebook needs no work directory).
 
     With `checkpoints` (an aejax.ckpt.Checkpoints), training resumes from the latest checkpoint and
     saves at the first epoch end after every `checkpoint_every` steps (0: only at the end).
@@ -72,6 +85,13 @@ def fit(
     state = distributed.put_replicated(state, mesh)
     data = distributed.put_examples(data, mesh)
     tag = {"phase": phase} if phase else {}
+    history: list[dict] = []
+
+    def log(record: dict) -> None:
+        history.append(record)
+        if run is not None:
+            run.log(record)
+
     start_epoch = 0
     if checkpoints is not None and checkpoints.latest_step() is not None:
         state, _ = checkpoints.restore(state)
@@ -80,14 +100,13 @@ def fit(
             run.rewind(phase, int(state.step))
             run.print(f"[{desc}] resumed from checkpoint at step {int(state.step)} (epoch {start_epoch})")
     if start_epoch >= epochs:
-        return state
+        return Fitted(state, history)
 
     t0 = time.perf_counter()
     epoch_fn = compile_epoch(step, batch_size, state, data, mesh)
     compile_s = time.perf_counter() - t0
-    if run is not None:
-        run.log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch,
-                 "devices": distributed.mesh_size(mesh)})
+    log({**tag, "event": "compiled", "compile_s": compile_s, "steps_per_epoch": steps_per_epoch,
+         "devices": distributed.mesh_size(mesh)})
 
     last_saved = int(state.step)
     bar = tqdm(total=epochs, initial=start_epoch, desc=desc, unit="epoch", disable=run is not None and run.quiet)
@@ -105,13 +124,11 @@ def fit(
             )
             _check_finite(np.asarray(metrics["loss"]), first_step, epoch, note)
             examples_per_s = steps_per_epoch * batch_size / seconds
-            if run is not None:
-                _log_steps(run, metrics, first_step, epoch, log_every, examples_per_s, tag)
+            _log_steps(log, metrics, first_step, epoch, log_every, examples_per_s, tag)
             record = {"epoch": epoch + 1, "loss": float(np.mean(metrics["loss"]))}
             if evaluate is not None and ((epoch + 1) % eval_every_epochs == 0 or epoch + 1 == epochs):
                 record.update(evaluate(state))
-                if run is not None:
-                    run.log({**tag, "step": int(state.step), **record})
+                log({**tag, "step": int(state.step), **record})
             bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k != "epoch"})
             bar.update(1)
             step_now = int(state.step)
@@ -121,10 +138,10 @@ def fit(
                 last_saved = step_now
     finally:
         bar.close()
-    return state
+    return Fitted(state, history)
 
 
-def _log_steps(run, metrics: dict, first_step: int, epoch: int, log_every: int, examples_per_s: float, tag: dict):
+def _log_steps(log: Callable[[dict], None], metrics: dict, first_step: int, epoch: int, log_every: int, examples_per_s: float, tag: dict):
     steps = len(metrics["loss"])
     for i in range(steps):
         step = first_step + i + 1
@@ -134,7 +151,7 @@ def _log_steps(run, metrics: dict, first_step: int, epoch: int, log_every: int, 
                 v = np.asarray(v)
                 record[k] = float(v[i] if v.ndim else v)
             record["examples_per_s"] = examples_per_s
-            run.log(record)
+            log(record)
 
 
 def fit_stream(

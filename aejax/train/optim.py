@@ -1,9 +1,12 @@
 """Optimizers and learning-rate schedules from optax, chosen by name in the config.
 
 config.train.optimizer: name (adam, adamw, sgd, nesterov, rmsprop, lamb, ...), learning_rate,
-schedule (constant, cosine, warmup_cosine, exponential), warmup_steps, decay_rate,
-momentum, weight_decay, grad_clip_norm.
+schedule (constant, cosine, warmup_cosine, exponential), warmup_steps, final_fraction, decay_rate,
+momentum, weight_decay, grad_clip_norm. `make_optimizer` takes that section or plain keywords:
+`make_optimizer(name="adam", learning_rate=1e-3, schedule="cosine", total_steps=6000)`.
 """
+from collections.abc import Mapping
+
 import optax
 
 from aejax.names import SCHEDULES
@@ -23,9 +26,9 @@ def names() -> list[str]:
     return sorted(_OPTIMIZERS)
 
 
-def make_schedule(cfg, total_steps: int) -> optax.Schedule:
-    """Learning rate per step for `cfg.schedule` over `total_steps` steps."""
-    lr = cfg.learning_rate
+def make_schedule(cfg: Mapping, total_steps: int) -> optax.Schedule:
+    """Learning rate per step for `cfg["schedule"]` over `total_steps` steps."""
+    lr = cfg["learning_rate"]
     name = cfg.get("schedule", "constant")
     if name == "constant":
         return optax.constant_schedule(lr)
@@ -41,12 +44,18 @@ def make_schedule(cfg, total_steps: int) -> optax.Schedule:
     raise ValueError(f"unknown schedule {name!r} in train.optimizer.schedule; choose one of {list(SCHEDULES)}")
 
 
-def make_optimizer(cfg, total_steps: int = 1) -> optax.GradientTransformation:
-    """The optax transformation described by `cfg` (a config.train.optimizer ConfigDict)."""
+def make_optimizer(cfg: Mapping | None = None, total_steps: int = 1, **options) -> optax.GradientTransformation:
+    """The optax transformation described by `cfg` (a config.train.optimizer ConfigDict or any
+    mapping) and/or keyword `options` (which win), e.g. name="adam", learning_rate=1e-3;
+    `total_steps` sets the length of a decaying schedule."""
+    cfg = {**(dict(cfg.items()) if cfg is not None else {}), **options}
+    name = cfg.get("name", "adam")
     try:
-        build = _OPTIMIZERS[cfg.name]
+        build = _OPTIMIZERS[name]
     except KeyError:
-        raise ValueError(f"unknown optimizer {cfg.name!r} in train.optimizer.name; choose one of {names()}") from None
+        raise ValueError(f"unknown optimizer {name!r} in train.optimizer.name; choose one of {names()}") from None
+    if "learning_rate" not in cfg:
+        raise ValueError("the optimizer needs a learning_rate (train.optimizer.learning_rate)")
     tx = build(make_schedule(cfg, total_steps), cfg)
     clip = cfg.get("grad_clip_norm")
     return optax.chain(optax.clip_by_global_norm(clip), tx) if clip else tx

@@ -9,27 +9,11 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from aejax import distributed, losses
+from aejax import distributed
 from aejax.train.state import TrainState
 
 LossFn = Callable[..., tuple[jax.Array, dict]]
 Step = Callable[[TrainState, object], tuple[TrainState, dict]]
-
-
-def reconstruction_loss(model, objective: str, corrupt=None) -> LossFn:
-    """Mean over examples of the per-example `objective` between model(inputs) and the clean batch.
-
-    `corrupt(rng, x) -> x_noisy` (optional) makes a denoising autoencoder: the model sees the
-    corrupted input and is scored against the clean one.
-    """
-    per_example = losses.get(objective)
-
-    def loss_fn(params, x, rng):
-        inputs = corrupt(rng, x) if corrupt is not None else x
-        out = model.apply({"params": params}, inputs)
-        return jnp.mean(per_example(out.astype(jnp.float32), x)), {}
-
-    return loss_fn
 
 
 def make_train_step(loss_fn: LossFn, *, grad_norm: bool = False) -> Step:

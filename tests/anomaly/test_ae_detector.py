@@ -61,6 +61,35 @@ def test_detector_trains_without_a_run_and_scores_by_reconstruction_error(tiny_a
     np.testing.assert_allclose(detector.train_scores_, reconstruction_scores(x, recon, st), rtol=1e-6)
 
 
+def test_whitened_ensembles_score_on_the_device_as_numpy_does(tmp_path, tiny_anomaly_config, plane_rows):
+    x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
+    cfg = tiny_anomaly_config(ensemble=2)
+    cfg.score.standardise, cfg.score.whiten = True, True
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x_train)
+    recon = detector.reconstruct(x_test)  # [N, K, D]
+    expected = np.stack([reconstruction_scores(x_test, recon[:, m], st) for m, st in
+                         enumerate(detector.standardisers_)], axis=1)
+    assert all(st.whitening.shape == (6, 6) for st in detector.standardisers_)
+    np.testing.assert_allclose(detector.score_members(x_test), expected, rtol=1e-3)
+    detector.save(tmp_path)
+    np.testing.assert_allclose(load_detector(tmp_path).score(x_test), detector.score(x_test), rtol=1e-6)
+    cfg.score.standardise = False
+    with pytest.raises(ValueError, match="score.whiten=True needs score.standardise=True"):
+        ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x_train)
+
+
+def test_recalibrating_with_other_score_settings_equals_fitting_with_them(tiny_anomaly_config, plane_rows):
+    x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
+    cfg = tiny_anomaly_config(ensemble=2)
+    recalibrated = ae.AutoencoderDetector.from_config(cfg, seed=3).fit(x_train)
+    cfg.score.standardise = True
+    fitted = ae.AutoencoderDetector.from_config(cfg, seed=3).fit(x_train)
+    recalibrated.config.score.standardise = True
+    recalibrated.calibrate(x_train)
+    np.testing.assert_array_equal(recalibrated.train_scores_, fitted.train_scores_)
+    np.testing.assert_array_equal(recalibrated.score(x_test), fitted.score(x_test))
+
+
 def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path, tiny_anomaly_config, plane_rows):
     x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
     cfg = tiny_anomaly_config(ensemble=3)

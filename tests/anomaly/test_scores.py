@@ -25,6 +25,37 @@ def test_standardised_scores_divide_residual_by_training_std():
     np.testing.assert_array_equal(restored.std, st.std)
 
 
+def test_whitened_scores_are_the_mahalanobis_distance_of_the_residual():
+    rng = np.random.default_rng(0)
+    mixing = np.array([[1.0, 0.0, 0.0], [0.9, 0.3, 0.0], [0.0, 0.5, 2.0]])
+    residuals = rng.normal(size=(500, 3)) @ mixing.T + [1.0, -2.0, 0.5]
+    st = sc.fit_error_standardiser(residuals, np.zeros_like(residuals), whiten=True)
+    # regularised covariance: the population covariance + 1e-6 of its mean variance on the diagonal
+    centred = residuals - residuals.mean(axis=0)
+    cov = centred.T @ centred / len(centred)
+    cov += 1e-6 * np.trace(cov) / 3 * np.eye(3)
+    new = rng.normal(size=(7, 3)) * 3
+    expected = np.einsum("nd,nd->n", new - st.mean, np.linalg.solve(cov, (new - st.mean).T).T)
+    np.testing.assert_allclose(sc.reconstruction_scores(new, np.zeros_like(new), st), expected, rtol=1e-9)
+    whitened = st.apply(residuals)
+    np.testing.assert_allclose(whitened.T @ whitened / len(whitened), np.eye(3), atol=1e-4)  # up to the ridge
+    restored = sc.Standardiser.from_dict(st.to_dict())
+    np.testing.assert_array_equal(restored.whitening, st.whitening)
+    # windows [N, T, C]: whitened per channel, the per-step score sums over channels
+    windows = residuals[:60].reshape(10, 6, 3)
+    np.testing.assert_allclose(sc.step_scores(windows, np.zeros_like(windows), st),
+                               (st.apply(windows) ** 2).sum(axis=2))
+
+
+def test_a_direction_without_residual_variance_weighs_much_but_finitely():
+    residuals = np.column_stack([np.random.default_rng(1).normal(size=200), np.zeros(200)])
+    st = sc.fit_error_standardiser(residuals, np.zeros_like(residuals), whiten=True)
+    score = sc.reconstruction_scores([[0.0, 1.0]], [[0.0, 0.0]], st)[0]
+    variance = residuals[:, 0].var()
+    # the constant column's variance is the ridge, 1e-6 of the mean variance
+    np.testing.assert_allclose(score, 1 / (max(1e-6 * variance / 2, 1e-8)), rtol=1e-6)
+
+
 def test_window_and_step_scores():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(4, 5, 3))

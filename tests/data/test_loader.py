@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,8 @@ def test_builder_round_trip_returns_exact_pixels_and_labels(tiny):
     np.testing.assert_array_equal(train.x, images.reshape(len(images), 784) / np.float32(255))
     np.testing.assert_array_equal(train.y, arrays["train-labels-idx1-ubyte"])
     assert train.x.dtype == np.float32 and train.y.dtype == np.int32
+    assert train.image_shape == (28, 28)
+    np.testing.assert_array_equal(train.x.reshape((-1,) + train.image_shape), images / np.float32(255))
     test = data.load("tiny", "test[1:]", data_dir=folder)
     images = arrays["t10k-images-idx3-ubyte"][1:]
     np.testing.assert_array_equal(test.x, images.reshape(len(images), 784) / np.float32(255))
@@ -177,3 +181,13 @@ def test_processes_started_together_prepare_a_dataset_once(tmp_path):
     outs = [p.communicate() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [err[-500:] for _, err in outs]
     assert [out.strip().splitlines()[-1] for out, _ in outs] == ["1500"] * 3
+
+
+@pytest.mark.parametrize("first_import", ["from aejax.data import load, MissingDataError", "import aejax.data.loader",
+                                          "import aejax.data.anomaly", "import aejax.data.builders.faces"])
+def test_any_data_module_can_be_imported_first(first_import):
+    """`aejax.data` loads its names on first use, so no import order may depend on the package
+    importing the builders before the loader: each entry point imports cleanly in a fresh interpreter."""
+    code = f"{first_import}\nfrom aejax.data import registry\nprint('mnist' in registry.names())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr[-2000:]

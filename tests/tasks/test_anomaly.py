@@ -3,11 +3,15 @@ threshold config errors, and the anomaly/all summary table."""
 
 import numpy as np
 import pytest
+from ml_collections import ConfigDict
 
 from aejax.anomaly import autoencoder as ae
 from aejax.anomaly.build import CODE_WIDTH_PCA
 from aejax.anomaly.metrics import Evaluation, RunEvaluation, over_seeds
+from aejax.anomaly.detector import Detector
 from aejax.anomaly.pca import PCAReconstructionDetector
+from aejax.anomaly.series import SeriesDetector
+from aejax.anomaly.windows import aggregate_steps, sliding_windows
 from aejax.run import Run
 from aejax.tasks import anomaly_all, anomaly_series, anomaly_tables
 
@@ -32,25 +36,79 @@ def test_tabular_runs_report_variance_pca_and_code_width_pca_side_by_side(tmp_pa
     assert CODE_WIDTH_PCA not in scores
 
 
-def test_series_ensemble_members_are_the_single_models_of_their_seeds(tmp_path, tiny_anomaly_config):
+def _two_series_and_a_conv_config(tiny_anomaly_config):
+    """Two 40-step, 2-channel series ("b/0" with 5x the spread of "a/0") and a tiny conv AE config
+    with standardised residuals."""
     rng = np.random.default_rng(0)
-    series = [rng.normal(size=(40, 2)).astype(np.float32) for _ in range(2)]
-    windows = [(np.stack([z[i:i + 8] for i in range(33)]), np.arange(33)) for z in series]  # [33, 8, 2]
-    train_windows, n_train = [w[:20] for w, _ in windows], [20, 20]
-    cfg = tiny_anomaly_config(ensemble=2)
+    series = {"a/0": rng.normal(size=(40, 2)).astype(np.float32),
+              "b/0": 5 * rng.normal(size=(40, 2)).astype(np.float32)}
+    cfg = tiny_anomaly_config(kind="conv", channels=(4, 2), kernel_size=3, hidden_activation="relu")
     cfg.score.standardise = True
-    steps = anomaly_series.series_member_step_scores(cfg, Run(tmp_path / "ens", quiet=True), windows, train_windows,
-                                                     n_train, seed=3)
-    assert [s.shape for s in steps] == [(2, 33, 8), (2, 33, 8)]
-    assert not np.allclose(steps[0][0], steps[0][1])
-    for member, seed in ((0, 3), (1, 1003)):  # member m trains alone with seed + 1000 m
-        single = tiny_anomaly_config()
-        model, params = ae.train_autoencoder(single, None, np.concatenate(train_windows), seed=seed, tag="t")
-        for i, (w, _) in enumerate(windows):
-            recon = ae.reconstruct(model, params, w, batch_size=single.eval.batch_size)
-            residual = w - recon
-            mean, std = residual[:20].mean(axis=(0, 1)), np.maximum(residual[:20].std(axis=(0, 1)), 1e-8)
-            np.testing.assert_allclose(steps[i][member], (((residual - mean) / std) ** 2).sum(-1), rtol=1e-4, atol=1e-6)
+    return series, cfg
+
+
+def test_per_series_autoencoders_train_side_by_side_each_calibrated_on_its_own_series(tiny_anomaly_config):
+    series, cfg = _two_series_and_a_conv_config(tiny_anomaly_config)
+    detector = SeriesDetector(ae.AutoencoderDetector.from_config(cfg, seed=0), size=8, per_series=True).fit(series)
+    first, second = detector.detectors_["a/0"], detector.detectors_["b/0"]
+    assert first.params_["enc_0"]["kernel"].shape == second.params_["enc_0"]["kernel"].shape
+    assert not np.allclose(first.params_["enc_0"]["kernel"], second.params_["enc_0"]["kernel"])
+    for name, d in detector.detectors_.items():
+        windows = sliding_windows(series[name], 8)[0]
+        residual = windows - d.reconstruct(windows)
+        np.testing.assert_allclose(d.standardisers_[0].mean, residual.mean(axis=(0, 1)), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(detector.train_by_series_[name],
+                                   aggregate_steps(d.score_steps(windows), np.arange(len(windows)), 40, "step_mean"))
+
+
+def test_a_pooled_autoencoder_calibrated_per_series_shares_its_weights_not_its_standardisers(tiny_anomaly_config):
+    series, cfg = _two_series_and_a_conv_config(tiny_anomaly_config)
+    detector = SeriesDetector(ae.AutoencoderDetector.from_config(cfg, seed=0), size=8,
+                              calibrate_per_series=True).fit(series)
+    first, second = detector.detectors_["a/0"], detector.detectors_["b/0"]
+    assert first.params_ is second.params_
+    for name, d in detector.detectors_.items():
+        windows = sliding_windows(series[name], 8)[0]
+        residual = windows - d.reconstruct(windows)
+        np.testing.assert_allclose(d.standardisers_[0].std, residual.std(axis=(0, 1)), rtol=1e-4)
+    assert np.all(second.standardisers_[0].std > 2 * first.standardisers_[0].std)  # 5x the spread
+    with pytest.raises(ValueError, match="series 'c/0' has no model"):
+        detector.score({"c/0": series["a/0"]})
+    with pytest.raises(ValueError, match="calibrate_per_series needs per_series=False"):
+        SeriesDetector(ae.AutoencoderDetector.from_config(cfg, seed=0), size=8, per_series=True,
+                       calibrate_per_series=True)
+
+
+def test_series_scores_are_divided_by_their_series_threshold_and_folds_name_groups():
+    class Doubling(Detector):
+        kind = "doubling"
+
+        def fit(self, X, **_):
+            return self
+
+        def _score(self, X):
+            return 2 * np.asarray(X).reshape(len(X), -1).sum(axis=1)
+
+        def score_steps(self, windows):
+            return 2 * np.asarray(windows)[..., 0]
+
+        def _state(self):
+            return {}
+
+        @classmethod
+        def _from_state(cls, state, directory):
+            return cls()
+
+    values = {"g/0": np.arange(10.0)[:, None], "g/1": 10 + np.arange(10.0)[:, None]}
+    detector = SeriesDetector(Doubling(), size=2).fit({k: v[:4] for k, v in values.items()})
+    threshold = ConfigDict(dict(policy="percentile", q=100.0, scale=1.0, fit_on="train"))
+    scores = anomaly_series.normalised_test_scores(detector, values, {"g/0": 4, "g/1": 4}, threshold)
+    # step scores are 2 x the value; the threshold is the largest training score (2 x 3, 2 x 13)
+    np.testing.assert_allclose(scores[0], np.arange(4.0, 10.0) / 3)
+    np.testing.assert_allclose(scores[1], np.arange(14.0, 20.0) / 13)
+    folds = (("valve1", "valve2"), ("other",))
+    assert [anomaly_series.fold_of(n, folds) for n in ("valve2/3", "other/0", "nab/x")] == \
+        ["valve1_valve2", "other", None]
 
 
 def test_threshold_config_errors(tiny_anomaly_config):

@@ -105,9 +105,9 @@ def test_tiny_faces_run_with_cg_fine_tuning_then_resume(tmp_path):
     assert {"reconstructions.png", "pretraining_curves.png", "finetuning_curves.png"} <= set(out["figures"])
     records = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records if r.get("phase") == "finetune"] == [1, 2]
-    # Rerunning in the same directory restores the pretrained stack and the CG epochs.
+    # Rerunning in the same directory restores the pretrained stack and the CG epochs, bit for bit.
     again = hinton2006.run_hinton2006(cfg, Run(tmp_path, quiet=True))
-    assert again["metrics"]["test_sse_per_image"] == pytest.approx(m["test_sse_per_image"], rel=1e-6)
+    assert again["metrics"]["test_sse_per_image"] == m["test_sse_per_image"]
     assert again["metrics"]["pretrain_seconds"] < m["pretrain_seconds"]
 
 
@@ -178,3 +178,90 @@ def test_rcv1_loader_gives_counts_probabilities_and_topic_labels(tmp_path):
                                d["train_counts"], rtol=1e-5, atol=1e-5)
     # Generated documents: topic T0k of 4 plus the shared GCAT; labels are the T0k (1..4).
     assert set(np.unique(d["train_y"]).tolist()) == {1, 2, 3, 4}
+
+
+# A child process running CG fine-tuning (2 epochs of 4 batches, float64, a checkpoint after every
+# batch) on a tiny autoencoder; with KILL_AT = k > 0 it SIGKILLs itself as minimize call k starts.
+_CG_CHILD = """
+import os, signal, sys
+import jax, numpy as np
+from ml_collections import ConfigDict
+from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.run import Run
+from aejax.tasks import hinton2006
+from aejax.train import cg
+
+workdir, kill_at, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+calls, minimize_pytree = [0], cg.minimize_pytree
+
+def minimize_or_die(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return minimize_pytree(*args, **kwargs)
+
+cg.minimize_pytree = minimize_or_die
+cfg = ConfigDict(dict(seed=0, loss="cross_entropy", eval=dict(every_epochs=1), finetune=dict(cg=dict(
+    epochs=2, batch_size=50, line_searches=2, float64=True, checkpoint_seconds=0.0))))
+model = Autoencoder(sizes=(20, 8, 3))
+x = np.random.default_rng(0).uniform(size=(200, 20)).astype(np.float32)
+params = hinton2006.finetune_cg(cfg, Run(workdir, quiet=True), model, init_params(model, jax.random.key(0)),
+                                x, lambda p: {"test_sse_per_image": 0.0})
+np.savez(out, **{"/".join(k.key for k in path): leaf
+                 for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]})
+"""
+
+
+def _cg_child(folder, workdir: str, kill_at: int):
+    """Run the child in ``folder / workdir``; returns (completed process, params .npz path). The
+    children share a persistent compilation cache, so only the first one compiles."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = folder / "cg_child.py"
+    script.write_text(_CG_CHILD)
+    out = folder / f"{workdir}.npz"
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+           "JAX_COMPILATION_CACHE_DIR": str(folder / "jax_cache"),
+           "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+           "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+    proc = subprocess.run([sys.executable, str(script), str(folder / workdir), str(kill_at), str(out)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    return proc, out
+
+
+@pytest.fixture(scope="module")
+def cg_uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cg_resume")
+    proc, out = _cg_child(folder, "straight", 0)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder, out
+
+
+@pytest.mark.parametrize("kill_at", [3, 5], ids=["mid-epoch", "epoch-boundary"])
+def test_cg_fine_tuning_killed_at_a_batch_resumes_bitwise(cg_uninterrupted, kill_at):
+    """SIGKILL as batch 3 of epoch 1 (two batches checkpointed) or batch 1 of epoch 2 (the epoch
+    just checkpointed) starts; the rerun ends with the bits of an uninterrupted run, and logs each
+    epoch once with the same loss."""
+    folder, straight_out = cg_uninterrupted
+    workdir = f"killed_at_{kill_at}"
+    killed, killed_out = _cg_child(folder, workdir, kill_at)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    assert not killed_out.exists()
+    resumed, resumed_out = _cg_child(folder, workdir, 0)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    a, b = np.load(straight_out), np.load(resumed_out)
+    assert sorted(a) == sorted(b) and len(a) == 8
+    for name in a:
+        assert a[name].dtype == np.float32
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    logs = [[json.loads(line) for line in (folder / d / "metrics.jsonl").read_text().splitlines()]
+            for d in ("straight", workdir)]
+    epochs = [[r for r in log if r.get("phase") == "finetune"] for log in logs]
+    assert [r["epoch"] for r in epochs[1]] == [1, 2]
+    assert [r["loss"] for r in epochs[0]] == [r["loss"] for r in epochs[1]]
+    assert epochs[1][0]["evaluations_per_batch"] == epochs[0][0]["evaluations_per_batch"] > 2
+    checkpoints = [[r["step"] for r in log if r.get("event") == "checkpoint"] for log in logs]
+    assert checkpoints[0] == checkpoints[1] == list(range(1, 9))  # one per batch, none twice

@@ -261,3 +261,25 @@ def test_two_failed_line_searches_end_the_run_at_the_best_point():
     assert result.values == fX == [5.0]
     assert (result.line_searches, result.evaluations) == (i, evaluations) == (2, 1 + 2 * cg.MAX)
     np.testing.assert_array_equal(np.asarray(result.x), [1.0, 2.0])
+
+
+def test_host_syncs_count_every_scalar_the_host_reads(monkeypatch):
+    """Each f read, dot product and finiteness test is one host round trip; count them by
+    wrapping the evaluation and the two jnp functions minimize reads scalars from."""
+    reads = {"f": 0, "vdot": 0, "isfinite": 0}
+    vdot, isfinite = jnp.vdot, jnp.isfinite
+
+    def counting(name, fn):
+        def wrapped(*args):
+            reads[name] += 1
+            return fn(*args)
+        return wrapped
+
+    monkeypatch.setattr(jnp, "vdot", counting("vdot", vdot))
+    monkeypatch.setattr(jnp, "isfinite", counting("isfinite", isfinite))
+    with jax.enable_x64(True):
+        f = counting("f", jax.jit(jax.value_and_grad(rosenbrock)))
+        result = cg.minimize(f, jnp.array([-1.2, 1.0, -0.5]), 5)
+    assert result.evaluations == reads["f"] > 5
+    assert reads["isfinite"] >= 5 and reads["vdot"] >= result.evaluations
+    assert result.host_syncs == sum(reads.values())

@@ -11,7 +11,8 @@ from aejax.models.autoencoder import Autoencoder, init_params
 from aejax.run import Run
 from aejax.train.loop import NonFiniteLossError, fit
 from aejax.train.state import TrainState
-from aejax.train.steps import make_train_step, reconstruction_loss
+from aejax.objectives import reconstruction
+from aejax.train.steps import make_train_step
 
 X = jax.random.uniform(jax.random.PRNGKey(5), (96, 12))
 
@@ -24,13 +25,13 @@ def _state(lr=1e-2):
 
 def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
     model, state = _state()
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
-    full = fit(state, step, X, epochs=4, batch_size=16)
+    step = make_train_step(reconstruction(model, "cross_entropy"))
+    full, _ = fit(state, step, X, epochs=4, batch_size=16)
     ckpt = Checkpoints(tmp_path / "ck")
     _, state = _state()
     fit(state, step, X, epochs=2, batch_size=16, checkpoints=ckpt)
     _, fresh = _state()
-    resumed = fit(fresh, step, X, epochs=4, batch_size=16, checkpoints=Checkpoints(tmp_path / "ck"))
+    resumed, _ = fit(fresh, step, X, epochs=4, batch_size=16, checkpoints=Checkpoints(tmp_path / "ck"))
     assert int(resumed.step) == int(full.step) == 24
     for a, b in zip(jax.tree_util.tree_leaves(full.params), jax.tree_util.tree_leaves(resumed.params)):
         np.testing.assert_array_equal(a, b)
@@ -40,7 +41,7 @@ def test_metrics_lines_and_checkpoint_cadence(tmp_path):
     model, state = _state()
     run = Run(tmp_path, quiet=True)
     ckpt = run.checkpoints(max_to_keep=None)
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"), grad_norm=True)
+    step = make_train_step(reconstruction(model, "cross_entropy"), grad_norm=True)
     fit(state, step, X, epochs=3, batch_size=16, run=run, checkpoints=ckpt, checkpoint_every=10, log_every=4)
     lines = [json.loads(s) for s in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in lines if "grad_norm" in r]
@@ -49,9 +50,23 @@ def test_metrics_lines_and_checkpoint_cadence(tmp_path):
     assert ckpt.all_steps() == [12, 18]  # first epoch end after crossing 10, and the end
 
 
+def test_fit_returns_the_records_it_logged_with_or_without_a_run(tmp_path):
+    model, state = _state()
+    step = make_train_step(reconstruction(model, "cross_entropy"))
+    evaluate = lambda s: {"test_value": float(s.step)}  # noqa: E731
+    fitted = fit(state, step, X, epochs=2, batch_size=16, log_every=4, evaluate=evaluate)
+    assert [r["step"] for r in fitted.history if "examples_per_s" in r] == [4, 6, 8, 12]
+    assert [(r["step"], r["test_value"]) for r in fitted.history if "test_value" in r] == [(6, 6.0), (12, 12.0)]
+    assert fitted.params is fitted.state.params and int(fitted.state.step) == 12
+    run = Run(tmp_path, quiet=True)
+    _, state = _state()
+    _, logged = fit(state, step, X, epochs=2, batch_size=16, log_every=4, evaluate=evaluate, run=run)
+    assert json.loads(json.dumps(logged)) == run.history()
+
+
 def test_nan_loss_stops_naming_the_step_and_keeps_last_good_checkpoint(tmp_path):
     model, state = _state()
-    good = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    good = make_train_step(reconstruction(model, "cross_entropy"))
 
     def poisoned(state, batch):  # the loss turns NaN from step 9 on
         new, metrics = good(state, batch)
@@ -76,7 +91,7 @@ def test_streamed_training_resumes_with_the_same_batches(tmp_path, monkeypatch):
         state = TrainState.create(params=init_params(model, jax.random.PRNGKey(0)), tx=optax.adam(1e-2), rng=jax.random.PRNGKey(1))
         return state, iter(data.stream("digits", "train", batch_size=50, seed=3))
 
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    step = make_train_step(reconstruction(model, "cross_entropy"))
     state, batches = fresh()
     straight = fit_stream(state, step, batches, num_steps=6, select=lambda b: b.x)
     state, batches = fresh()

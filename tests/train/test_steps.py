@@ -5,7 +5,8 @@ import optax
 
 from aejax.models.autoencoder import Autoencoder, init_params
 from aejax.train.state import TrainState
-from aejax.train.steps import batched_map, make_epoch, make_train_step, reconstruction_loss
+from aejax.objectives import reconstruction
+from aejax.train.steps import batched_map, make_epoch, make_train_step
 
 
 def _setup(seed=0, tied=False):
@@ -17,7 +18,7 @@ def _setup(seed=0, tied=False):
 
 def test_one_step_lowers_the_loss_on_a_fixed_batch():
     model, state, x = _setup()
-    loss_fn = reconstruction_loss(model, "cross_entropy")
+    loss_fn = reconstruction(model, "cross_entropy")
     step = jax.jit(make_train_step(loss_fn))
     before = float(loss_fn(state.params, x, None)[0])
     state, metrics = step(state, x)
@@ -30,7 +31,7 @@ def test_one_step_lowers_the_loss_on_a_fixed_batch():
 def test_same_seed_same_params_other_seed_differs():
     def train(seed):
         model, state, x = _setup(seed)
-        epoch = jax.jit(make_epoch(make_train_step(reconstruction_loss(model, "cross_entropy")), 16))
+        epoch = jax.jit(make_epoch(make_train_step(reconstruction(model, "cross_entropy")), 16))
         for _ in range(3):
             state, _ = epoch(state, x)
         return state.params

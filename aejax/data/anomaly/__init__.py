@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aejax.data.anomaly import adbench, kdd, series, trajectories
-from aejax.data.loader import DATA_DIR_ENV, data_folder
+from aejax.data.folders import DATA_DIR_ENV, data_folder
 
 CACHE_DIR_ENV = "AEJAX_CACHE_DIR"
 

@@ -43,7 +43,7 @@ import tensorflow_datasets as tfds
 
 from aejax.data import faces, registry
 from aejax.data.builders.base import AejaxBuilder, MissingDataError
-from aejax.data.loader import data_folder
+from aejax.data.folders import data_folder
 
 SOURCE_FOLDER = "faces_orl"  # the folder name of the staged Olivetti files under $AEJAX_DATA_DIR
 

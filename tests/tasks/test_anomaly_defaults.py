@@ -1,0 +1,49 @@
+"""The cross-dataset selection of aejax anomaly fit's defaults (aejax.tasks.anomaly_defaults)."""
+
+import numpy as np
+import pytest
+
+from aejax.configs.anomaly import TABLE_DEFAULT, TABLE_GRID, candidate_name, table_candidate, user_config
+from aejax.tasks.anomaly_defaults import best_candidate, grid_settings, lodo_choices, with_residuals
+
+
+def test_leave_one_dataset_out_never_looks_at_the_held_out_set():
+    # "a" is best on x and y, "b" only on z (by far): held out z, the choice is a, held out x or y it is b
+    auroc = {"a": {"x": 0.90, "y": 0.90, "z": 0.50}, "b": {"x": 0.85, "y": 0.86, "z": 0.99}}
+    assert lodo_choices(auroc, ["x", "y", "z"]) == {"x": "b", "y": "b", "z": "a"}
+    # the held-out set's own numbers do not matter: change z's and the choice for z stays
+    auroc["a"]["z"], auroc["b"]["z"] = 0.0, 1.0
+    assert lodo_choices(auroc, ["x", "y", "z"])["z"] == "a"
+    assert best_candidate(auroc, ["x", "y", "z"]) == "b"  # mean 0.903 vs 0.600
+    with pytest.raises(ValueError, match="at least 2 datasets"):
+        lodo_choices(auroc, ["x"])
+
+
+def test_ties_go_to_the_candidate_listed_first():
+    auroc = {"first": {"x": 0.8, "y": 0.9}, "second": {"x": 0.9, "y": 0.8}}
+    assert best_candidate(auroc, ["x", "y"]) == "first"
+
+
+def test_the_grid_names_every_combination_and_holds_the_shipped_default():
+    settings = grid_settings(TABLE_GRID)
+    assert len(settings) == int(np.prod([len(v) for v in TABLE_GRID.values()]))
+    names = [candidate_name(s) for s in settings]
+    assert len(set(names)) == len(names) and TABLE_DEFAULT in settings
+    assert candidate_name(dict(scaling="minmax", code="sqrt", residuals="whitened", budget="batch")) == \
+        "minmax-sqrt-whitened-batch"
+    cfg = user_config("table")
+    assert (cfg.preprocess.scaling, cfg.sizing.code, cfg.sizing.budget) == \
+        (TABLE_DEFAULT["scaling"], TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"])
+    with pytest.raises(ValueError, match="residuals='none' must be one of"):
+        table_candidate(user_config("table"), {**TABLE_DEFAULT, "residuals": "none"})
+
+
+def test_rescoring_a_fitted_detector_sets_its_score_settings_and_threshold(tiny_anomaly_config, plane_rows):
+    from aejax.anomaly.autoencoder import AutoencoderDetector
+
+    x = plane_rows(n=48)
+    cfg = tiny_anomaly_config()
+    detector = AutoencoderDetector.from_config(cfg, seed=0).fit(x)
+    with_residuals(detector, cfg, "whitened", x)
+    assert detector.config.score.whiten and detector.standardisers_[0].whitening is not None
+    assert detector.threshold_.value == pytest.approx(np.percentile(detector.train_scores_, cfg.threshold.q))
