@@ -19,20 +19,6 @@ os.environ.setdefault("AEJAX_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"aej
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 
-def _share_the_cpus_between_workers():
-    """Under pytest-xdist, worker i of n keeps every n-th of this process's CPUs (one core each for
-    `-n 2` on two cores): XLA sizes its thread pool to the CPUs a process may use, so n workers
-    that each took every core would oversubscribe them. Runs before jax starts its CPU client."""
-    worker, count = os.environ.get("PYTEST_XDIST_WORKER"), int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if worker and count > 1 and hasattr(os, "sched_setaffinity"):
-        cpus = sorted(os.sched_getaffinity(0))
-        index = int(worker.removeprefix("gw"))
-        os.sched_setaffinity(0, cpus[index % len(cpus)::count])
-
-
-_share_the_cpus_between_workers()
-
-
 @pytest.fixture
 def tiny_anomaly_config():
     """Factory: a small anomaly run config (thyroid defaults, a 4-2 MLP, 4 epochs of batch 16),
