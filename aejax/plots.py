@@ -27,11 +27,14 @@ def image_rows(path: Path, rows: Mapping[str, np.ndarray], image_shape: Sequence
     return path
 
 
-def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str = "step", ylabel: str = "loss", log_y: bool = True, log_x: bool = False) -> Path:
-    """Save line plots: label -> (x values, y values)."""
+def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str = "step", ylabel: str = "loss", log_y: bool = True, log_x: bool = False, levels: Mapping[str, float] | None = None) -> Path:
+    """Save line plots: label -> (x values, y values); ``levels`` (label -> y) are dashed
+    horizontal lines, such as a paper's number."""
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, (x, y) in series.items():
         ax.plot(x, y, label=label)
+    for label, y in (levels or {}).items():
+        ax.axhline(y, color="black", linestyle="--", linewidth=1, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if log_y and all(min(y, default=1) > 0 for _, y in series.values()):

@@ -266,7 +266,7 @@ def retrieval_figure(path, curves: dict) -> None:
                  log_x=True, log_y=False)
 
 
-def curve_figures(run, sizes) -> list[str]:
+def curve_figures(run, sizes, paper_test_sse: float | None = None) -> list[str]:
     history = run.history()
     figures = []
     series = {}
@@ -285,8 +285,9 @@ def curve_figures(run, sizes) -> list[str]:
         if pts:
             series[f"{label} SSE per image"] = tuple(zip(*pts))
     if series:
+        levels = {f"paper (test) {paper_test_sse:g}": paper_test_sse} if paper_test_sse else None
         plots.curves(run.workdir / "finetuning_curves.png", series, xlabel="fine-tuning epoch",
-                     ylabel="SSE per image")
+                     ylabel="SSE per image", levels=levels)
         figures.append("finetuning_curves.png")
     return figures
 
@@ -403,7 +404,8 @@ def run_hinton2006(cfg, run) -> dict:
     if len(d["image_shape"]) == 2:
         plots.image_rows(run.workdir / "reconstructions.png", rows, d["image_shape"])
         figures.append("reconstructions.png")
-    figures += curve_figures(run, sizes)
+    paper = cfg.reference.get("test_sse_per_image")
+    figures += curve_figures(run, sizes, paper.value if paper else None)
     codes = make_codes(model, eval_bs)
     if sizes[-1] == 2 and d["test_y"] is not None:
         ae_train, ae_test = codes(params, train_x), codes(params, test_x)
