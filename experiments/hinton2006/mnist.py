@@ -17,13 +17,13 @@ Expected: about 3.0. On a quiet 2-core CPU (issue 14) one float32 CG epoch (60 m
           of 3 line searches on 1,000 cases) takes about 38 s, about what its arithmetic costs, and
           the 50 RBM epochs of all four layers about 5 minutes: about 2 h 15 min for the full
           protocol (float64: about 7 hours).
-Measured: the full protocol, seed 0, float32: 182 of the 200 CG epochs so far
+Measured: the full protocol, seed 0, float32: all 200 CG epochs
           (one run, resumed from its checkpoints across three sessions). Test SSE per image after
-          CG epoch 1 6.085, 10 4.653, 20 4.251, 50 3.717, 100 3.365, 150 3.166, 182 3.094
-          (training set 2.766); the paper's 3.00 is not reached, and the curve
-          still falls by 0.020 per 10 epochs at the end. Before fine-tuning 11.356; PCA-30
-          13.866; logistic PCA-30 8.291. CG epochs on the nearly quiet machine (epochs 101-182):
-          median 52 s; 6-7 function evaluations and about 29 host round trips
+          CG epoch 1 6.085, 10 4.653, 20 4.251, 50 3.717, 100 3.365, 150 3.166, 200 3.059
+          (training set 2.727); 3.059 is 2 % above the paper's 3.00, and the curve
+          still falls by 0.015 per 10 epochs at the end. Before fine-tuning 11.356; PCA-30
+          13.866; logistic PCA-30 8.291. CG epochs on the nearly quiet machine (epochs 101-200):
+          median 51 s; 6-7 function evaluations and about 29 host round trips
           per minimize call. finetuning_curves.png draws the curve.
 GPU:      not measured. The line search runs on the host: every minimize call waits for about
           29 device-to-host scalar reads (f, dot products, finiteness tests; about 1,700 per
