@@ -60,23 +60,20 @@ def best_candidate(auroc: dict[str, dict[str, float]], datasets) -> str:
     return max(means, key=lambda c: (means[c], -list(means).index(c)))
 
 
-def _user_table_config(setting: dict, seed: int, min_steps: int = 0):
+def _user_table_config(setting: dict, seed: int):
     from aejax.configs.anomaly import table_candidate, user_config
 
     cfg = table_candidate(user_config("table"), setting)
     cfg.protocol.seeds = (seed,)
-    if min_steps:
-        cfg.sizing.min_steps = min_steps
     return cfg
 
 
-def fit_user_detector(setting: dict, x_train, seed: int, min_steps: int = 0):
+def fit_user_detector(setting: dict, x_train, seed: int):
     """The detector `aejax anomaly fit` fits for `setting` on rows x_train [N, D], with its
-    threshold (the config's label-free policy on the training scores); `min_steps` > 0 replaces
-    sizing.min_steps (quick variants)."""
+    threshold (the config's label-free policy on the training scores)."""
     from aejax.anomaly.fit import sized_detector
 
-    cfg = _user_table_config(setting, seed, min_steps)
+    cfg = _user_table_config(setting, seed)
     detector, cfg, _ = sized_detector(cfg, window=None, per_series=False, series_windows=len(x_train),
                                       features=x_train.shape[1])
     detector.fit(x_train)
@@ -171,7 +168,7 @@ def _score_candidates(cfg, run, cells: _Cells, settings: list[dict], names: list
                 trainings.setdefault(tuple((k, v) for k, v in setting.items() if k != "residuals"), []).append(
                     (setting, name))
             for group in trainings.values():
-                detector, dcfg = fit_user_detector(group[0][0], x_train, seed, cfg.defaults.min_steps)
+                detector, dcfg = fit_user_detector(group[0][0], x_train, seed)
                 for setting, name in group:
                     with_residuals(detector, dcfg, setting["residuals"], x_train)
                     cells.add(_record(name, dataset, seed, _evaluate(detector, dcfg, x_test, y_test),
@@ -190,11 +187,11 @@ def _score_default_and_baselines(cfg, run, cells: _Cells, default: dict, default
         if cells.get("default", dataset, seed) is None:
             known = cells.get(default_name, dataset, seed)
             if known is None:
-                detector, dcfg = fit_user_detector(default, x_train, seed, cfg.defaults.min_steps)
+                detector, dcfg = fit_user_detector(default, x_train, seed)
                 cells.add(_record("default", dataset, seed, _evaluate(detector, dcfg, x_test, y_test)))
             else:
                 cells.add({**known, "method": "default"})
-        dcfg, _ = sizing.size_to_data(_user_table_config(default, seed, cfg.defaults.min_steps), len(x_train),
+        dcfg, _ = sizing.size_to_data(_user_table_config(default, seed), len(x_train),
                                      x_train.shape[1])
         for method, detector in baseline_detectors(dcfg, x_train.shape[1], seed).items():
             if cells.get(method, dataset, seed) is None:

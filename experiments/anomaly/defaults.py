@@ -6,22 +6,31 @@ Run:      JAX_COMPILATION_CACHE_DIR=runs/jax-cache aejax run anomaly/defaults   
 Paper:    Han et al. (2022), ADBench, Appendix D Tables D4/D5 (published PCA and IForest).
 Protocol: every candidate of aejax.configs.anomaly.TABLE_GRID (scaling standard / minmax, code
           width rule D/10 / sqrt(D), residuals raw / standardised / whitened, step budget by epochs /
-          by batch: 24 settings) is fitted as `aejax anomaly fit` fits it on the six ADBench sets
-          (unsupervised 70/30 split, training on the contaminated 70 %; one seed, at most 20,000
-          training rows per set, for time on a shared 2-core CPU). On each set the AE is reported
-          with the setting best on the *other five* sets (mean test AUROC); the shipped default
+          by batch, at least 1000 / 250 optimizer steps, Gaussian training noise 0 / 0.1 / 0.2: 144
+          settings) is fitted as `aejax anomaly fit` fits it on the six ADBench sets (unsupervised
+          70/30 split, training on the contaminated 70 %; one seed, at most 20,000 training rows
+          per set, for time on a shared 2-core CPU). On each set the AE is reported with the
+          setting best on the *other five* sets (mean test AUROC); the shipped default
           (TABLE_DEFAULT) is the best on all six. IForest and PCA (PyOD's score; reconstruction)
           run on the same rows. NSL-KDD and KDD Cup 99 (one-class, all their features as a new
           user would give them: no log1p) check the shipped default and never take part in the
           selection.
 Expected: mean AE AUROC over the six sets >= IForest's in the same run, and AE >= ADBench's
-          published PCA on each set. Measured (699 s, load average 17-19 on 2 cores): default
-          minmax-tenth-standardised-batch (the leave-one-out choice on 5 of 6 sets). Leave-one-out
-          AE AUROC: thyroid 0.971, cardio 0.880, shuttle 0.991, mammography 0.813, http 0.9963,
-          smtp 0.946; mean 0.933 against IForest 0.953 and PyOD PCA 0.947 in the same run: NOT
-          met. AE >= ADBench's published PCA on 3 of 6 (thyroid, shuttle, smtp); missed on cardio
-          (0.880 vs 0.956), mammography (0.813 vs 0.887) and http (0.9963 vs 0.9972). Check sets:
-          NSL-KDD AUROC 0.941 (IForest 0.939, PyOD PCA 0.950), KDD Cup 99 0.988 (0.983, 0.970).
+          published PCA on each set.
+Measured: 917 s at load 2-3. Default minmax-tenth-standardised-batch-250steps-noise0.2: a
+          denoising AE trained for few steps. It is the leave-one-out choice on 4 of 6 sets.
+          - Leave-one-out AE AUROC: thyroid 0.969, cardio 0.935, shuttle 0.991, mammography 0.857,
+            http 0.9970, smtp 0.942. Mean 0.9485, against IForest 0.9532 and PyOD PCA 0.9473:
+            NOT met.
+          - The shipped default's own mean is 0.9531, a tie with IForest's 0.9532.
+          - AE >= ADBench's published PCA on 3 of 6 sets (thyroid, shuttle, smtp). Missed on cardio
+            (0.935 vs 0.956), mammography (0.857 vs 0.887) and http (0.9970 vs 0.9972).
+          - Seeds 1-3 (same split rule, the two defaults only): the mean over seeds 0-3 is 0.940 for
+            this default, 0.930 for the previous one (minmax-tenth-standardised-batch with 1000
+            steps and no noise), 0.949 for IForest and 0.944 for PyOD PCA. The default trails
+            IForest on every seed, by 0.0002 to 0.024. smtp, with 9 test anomalies, moves most.
+          - Check sets: NSL-KDD AUROC 0.945 (IForest 0.939, PyOD PCA 0.950; previous default
+            0.941), KDD Cup 99 0.978 (0.983, 0.970; previous default 0.988).
 """
 from ml_collections import ConfigDict
 
@@ -47,7 +56,7 @@ def get_config(arg=None):
     c.reference["mean/ae_auroc"] = reference(round(published_iforest, 4), 0.0,
                                              f"{table}: IForest, mean of the six sets", "AUROC",
                                              higher_is_better=True)
-    # one seed and at most 20,000 training rows per set: 8 trainings of a 5-member ensemble per set
+    # one seed and at most 20,000 training rows per set: 48 trainings of a 5-member ensemble per set
     # (candidates differing only in residuals share one), on a shared 2-core CPU
     c.protocol.seeds = (0,)
     c.protocol.max_train_rows = 20000
@@ -57,15 +66,14 @@ def get_config(arg=None):
         check_sets=("nsl_kdd", "kddcup99"),
         check_seeds=(0,),
         protocols=ConfigDict({"nsl_kdd": "one-class", "kddcup99": "one-class"}),
-        min_steps=0,  # 0: user_config's sizing.min_steps (quick variants train fewer)
         published_pca=ConfigDict({d: _common.ADBENCH_ANCHORS[d]["pca"][0] for d in SETS}),
     ))
     if arg == "quick":
         c.defaults.selection_sets = ("thyroid", "cardio")
         c.defaults.check_sets = ()
         c.defaults.grid = ConfigDict(dict(scaling=("standard",), code=("tenth",),
-                                          residuals=("raw", "standardised", "whitened"), budget=("epochs",)))
-        c.defaults.min_steps = 100
+                                          residuals=("raw", "standardised", "whitened"), budget=("epochs",),
+                                          steps=(100,), noise=(0.0,)))
         c.protocol.seeds = (0,)
         c.protocol.max_train_rows = 1000
         for d in SETS[2:]:

@@ -22,8 +22,11 @@ def test_widths_follow_the_number_of_features():
 def test_a_small_table_trains_enough_steps_and_says_so():
     # the case: a KDD-style config on a 193-row table trained 15 optimizer steps unnoticed
     cfg, notes = size_to_data(user_config("table"), rows=193, features=120)
+    # budget "batch" with at least 250 steps: 10 epochs would want batches of 193 * 10 // 250 = 7, so
+    # the floor of 8: 24 steps per epoch, and 11 epochs for 264 >= 250 steps
+    assert cfg.sizing.min_steps == 250 and (cfg.train.batch_size, cfg.train.epochs) == (8, 11)
     steps_per_epoch = 193 // cfg.train.batch_size
-    assert steps_per_epoch >= 8 and cfg.train.epochs * steps_per_epoch >= 1000
+    assert steps_per_epoch >= 8 and cfg.train.epochs * steps_per_epoch >= cfg.sizing.min_steps
     assert cfg.model.hidden == (60, 30, 12)
     assert any("train.epochs 10 ->" in n for n in notes) and any("model.hidden" in n for n in notes)
 

@@ -29,13 +29,25 @@ def test_the_grid_names_every_combination_and_holds_the_shipped_default():
     assert len(settings) == int(np.prod([len(v) for v in TABLE_GRID.values()]))
     names = [candidate_name(s) for s in settings]
     assert len(set(names)) == len(names) and TABLE_DEFAULT in settings
-    assert candidate_name(dict(scaling="minmax", code="sqrt", residuals="whitened", budget="batch")) == \
-        "minmax-sqrt-whitened-batch"
+    setting = dict(scaling="minmax", code="sqrt", residuals="whitened", budget="batch", steps=250, noise=0.1)
+    assert candidate_name(setting) == "minmax-sqrt-whitened-batch-250steps-noise0.1"
+    assert candidate_name({**setting, "noise": 0.0}) == "minmax-sqrt-whitened-batch-250steps-plain"
     cfg = user_config("table")
-    assert (cfg.preprocess.scaling, cfg.sizing.code, cfg.sizing.budget) == \
-        (TABLE_DEFAULT["scaling"], TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"])
+    assert (cfg.preprocess.scaling, cfg.sizing.code, cfg.sizing.budget, cfg.sizing.min_steps) == \
+        (TABLE_DEFAULT["scaling"], TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"], TABLE_DEFAULT["steps"])
     with pytest.raises(ValueError, match="residuals='none' must be one of"):
         table_candidate(user_config("table"), {**TABLE_DEFAULT, "residuals": "none"})
+    with pytest.raises(ValueError, match="noise=-0.1: .* must be non-negative"):
+        table_candidate(user_config("table"), {**TABLE_DEFAULT, "noise": -0.1})
+    with pytest.raises(ValueError, match="steps=0: .* must be positive"):
+        table_candidate(user_config("table"), {**TABLE_DEFAULT, "steps": 0})
+
+
+def test_a_noise_setting_trains_a_denoising_autoencoder_and_steps_set_the_budget():
+    denoising = table_candidate(user_config("table"), {**TABLE_DEFAULT, "noise": 0.2, "steps": 250})
+    assert (denoising.corruption.name, denoising.corruption.level, denoising.sizing.min_steps) == ("gaussian", 0.2, 250)
+    plain = table_candidate(user_config("table"), {**TABLE_DEFAULT, "noise": 0.0})
+    assert (plain.corruption.name, plain.corruption.level) == ("none", 0.0)
 
 
 def test_rescoring_a_fitted_detector_sets_its_score_settings_and_threshold(tiny_anomaly_config, plane_rows):
