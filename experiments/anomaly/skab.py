@@ -6,28 +6,31 @@ Paper:    Katser & Kozitsin (2020), SKAB (waico/SKAB proposed leaderboard, outli
           feed-forward AE 0.39, Isolation Forest 0.29.
 Protocol: per file, the first 400 steps train (assumed fault-free: one-class) and fit the
           StandardScaler, the rest is test; threshold = 2.5 x the 99th percentile of the training
-          scores; predictions of all files concatenated. Unlike SKAB's notebooks (one model per
-          file) one Conv-AE is trained on the pooled training windows of all files (per-file models
-          side by side under vmap are available with protocol.model_per_series=True, but vmapped
-          convolutions are slow on CPU: 91 s per epoch for the 34 models at load average 13-16 on
-          2 cores, about 30 min for 20 epochs, not yet measured to the end); PCA (T2+Q-like) and
-          IForest are fitted per file.
+          scores; predictions of all files concatenated. One Conv-AE per file, as in SKAB's
+          notebooks: the 34 models train side by side under vmap (protocol.model_per_series);
+          PCA (T2+Q-like) and IForest are fitted per file too.
           Threshold: SKAB's fixed rule, 2.5 x the 99th percentile of each file's training scores
           (no labels). Score aggregation and residual standardisation were chosen by two-fold
           selection over file groups, never on the files scored with the choice: the 12 rules
           {step_mean, window_mean, window_min} x {standardised or not} x {SSE or its root} were
-          ranked by F1 on valve1+valve2 (20 files) and, separately, on other (14 files). Both folds
-          pick window_mean + standardised residuals + SSE (valves 0.797, other 0.750), so the
-          cross-fitted F1 over all files is this run's F1. SKAB's own rule (window_min, raw, root)
-          gives 0.526 with this pooled model (FAR 0.021, MAR 0.637).
-          An ensemble of pooled Conv-AEs (model.ensemble = K, mean per-step score) was checked with
-          the same two folds and lost on both: valves 0.724 / 0.748 and other 0.740 / 0.745 for
-          K = 2 / 3 against 0.797 / 0.750 for one model, so one model is kept.
-Expected: target AE F1 >= 0.78; measured 0.777 (FAR 0.217, MAR 0.245, AUROC 0.837; one seed,
-          ~120 s): just missed (one pooled model instead of SKAB's 34 per-file models). Reproduced
-          after the move to aejax.anomaly (491 s at load 17-19): F1 0.7774, point-adjusted 0.904,
-          random scores' point-adjusted F1 at the same flag rate 0.821; folds: valve1+valve2 F1
-          0.797, other 0.750.
+          ranked by F1 on valve1+valve2 (20 files) and, separately, on other (14 files), with one
+          pooled model. Both folds pick window_mean + standardised residuals + SSE.
+          Per-file models against one pooled model, with that rule (H200, seed 0): valve1+valve2
+          F1 0.791 against 0.775, other 0.786 against 0.745. Both folds pick per-file models.
+          Other checks with the same folds:
+          - An ensemble of pooled Conv-AEs (model.ensemble = K, mean per-step score) lost on both
+            folds: valves 0.724 / 0.748 and other 0.740 / 0.745 for K = 2 / 3, against 0.797 /
+            0.750 for one pooled model.
+          - Per-file models over epochs {5, 10, 20, 30, 40, 60, 80, 160} x {window_mean,
+            step_mean, window_min} x {standardised or raw residuals}: valves pick 40 epochs,
+            window_mean, raw (other-fold F1 0.793); other picks 10 epochs, window_mean, raw
+            (valves F1 0.784). Cross-fitted, that is no better than the registered 0.789, so the
+            registered rule stays.
+Expected: target AE F1 >= 0.80 (the issue), SKAB's Conv-AE 0.78. Measured (seed 0, 457 s on the
+          2-core CPU at load 3, 0.93 GB peak; the same F1 on an H200): F1 0.7892 (FAR 0.449, MAR
+          0.095, AUROC 0.803), point-adjusted 0.827, random scores' point-adjusted F1 at the same
+          flag rate 0.770; folds: valve1+valve2 F1 0.791, other 0.786. NOT met: short of 0.80.
+          One pooled model gave 0.777 (FAR 0.217, MAR 0.245; 0.762 on the H200).
 """
 from aejax.config import reference
 from aejax.configs.anomaly import skab_conv_detector
@@ -49,7 +52,9 @@ def get_config(arg=None):
     c.protocol.name = "one-class"
     c.protocol.seeds = (0,)
     c.protocol.train_points = 400
-    c.protocol.model_per_series = False
+    # one Conv-AE per file (SKAB's own baseline), trained side by side under vmap: chosen over one
+    # pooled model by the two folds (see the docstring)
+    c.protocol.model_per_series = True
     # the two folds of the selection over file groups (reported on their own as well)
     c.protocol.folds = (("valve1", "valve2"), ("other",))
     c.baselines.per_series = True
