@@ -139,8 +139,9 @@ def user_config(kind: str) -> ConfigDict:
     standardisation, step budget, fewest steps and training noise are TABLE_DEFAULT (a denoising AE:
     Gaussian noise of 0.2 on the min-max scaled inputs, at least 250 steps), chosen by
     leave-one-dataset-out selection over the ADBench development sets (`aejax run anomaly/defaults`;
-    procedure and outcome in experiments/anomaly/defaults.py). Series: SKAB's 1-D conv AE on standardised residuals,
-    window_mean scores. A label-free threshold: the 99th percentile of the training scores.
+    procedure and outcome in experiments/anomaly/defaults.py). Series: SKAB's 1-D conv AE on
+    standardised residuals, window_mean scores. A label-free threshold: the 99th percentile of the
+    training scores.
     """
     if kind not in ("table", "series"):
         raise ValueError(f"kind={kind!r} must be 'table' or 'series'")
