@@ -1,6 +1,9 @@
 """`aejax bench` on a tiny registered experiment: finite positive numbers, FLOPs = 6 x params x batch."""
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -155,15 +158,10 @@ def test_a_peak_below_the_achieved_rate_is_reported_as_an_error(tiny_experiment,
 def test_flops_count_the_whole_step_on_every_device_count(tiny_experiment, tmp_path):
     # the compiled program of a sharded step costs one device's share; the lowered one is the whole
     # step, so FLOPs per step must not shrink with the device count (2 simulated CPU devices)
-    import os
-    import subprocess
-    import sys
-
     out = tmp_path / "bench"
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    subprocess.run([sys.executable, "-c", "import sys; from aejax.cli import main; sys.exit(main(sys.argv[1:]))",
-                    "bench", tiny_experiment, "--batch-sizes", "64", "--devices", "1,2", "--steps", "2",
-                    "--windows", "1", "--out", str(out)], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "aejax.cli", "bench", tiny_experiment, "--batch-sizes", "64", "--devices",
+                    "1,2", "--steps", "2", "--windows", "1", "--out", str(out)], env=env, check=True, capture_output=True)
     rows = json.loads((out / "bench.json").read_text())
     assert [r["devices"] for r in rows] == [1, 2]
     for r in rows:
