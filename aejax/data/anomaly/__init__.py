@@ -9,6 +9,7 @@ raw data; preprocessing is fitted later on the training rows of a protocol split
 | kddcup99 | kddcup99_10pct | Table ("normal." is the anomaly, DAGMM protocol) |
 | thyroid, cardio, shuttle, mammography, http, smtp | adbench_classical | Table (all numeric) |
 | nab | nab | list[Series] of the 7 realKnownCause streams |
+| nab_other | nab | list[Series] of the 40 streams of NAB's other real folders (AWS, ad exchange, traffic, tweets) |
 | skab | skab | list[Series] of the 34 labelled experiments |
 | vmt | vmt_trajectories | Trajectories (1,500 tracks, 24 anomalies) |
 """
@@ -52,6 +53,8 @@ DATASETS: dict[str, AnomalyDataset] = {
                                lambda folder: kdd.load_kddcup99(folder, cache_dir() / "anomaly")),
     **{name: _adbench(name) for name in adbench.FILES},
     "nab": AnomalyDataset("nab", "nab", "series", ("labels/combined_windows.json",), series.load_nab),
+    "nab_other": AnomalyDataset("nab_other", "nab", "series", ("labels/combined_windows.json",),
+                                lambda folder: series.load_nab(folder, series.NAB_OTHER_REAL)),
     "skab": AnomalyDataset("skab", "skab", "series", ("data/valve1/0.csv",), series.load_skab),
     "vmt": AnomalyDataset("vmt", "vmt_trajectories", "trajectories", ("CASIA_tjc.mat", "vmt_gt.txt"),
                           trajectories.load_vmt),

@@ -57,6 +57,8 @@ def load_skab_anomaly_free(folder: Path) -> Series:
 # -------------------------------------------------------------------------------------------- NAB
 
 NAB_KNOWN_CAUSE = "realKnownCause"
+# the other real-world folders: development streams for the series detector, disjoint from realKnownCause
+NAB_OTHER_REAL = ("realAWSCloudwatch", "realAdExchange", "realTraffic", "realTweets")
 
 
 def load_nab(folder: Path, groups=(NAB_KNOWN_CAUSE,)) -> list[Series]:

@@ -23,3 +23,12 @@ def test_nab_known_cause_streams_have_labelled_windows():
     taxi = next(s for s in data if s.name.endswith("nyc_taxi"))
     # nyc_taxi has 5 labelled windows: 5 contiguous runs of 1s
     assert int(np.sum(np.diff(np.concatenate([[0], taxi.labels])) == 1)) == 5
+
+
+def test_nab_other_real_streams_match_provenance():
+    data = anomaly.load("nab_other")
+    assert len(data) == 17 + 6 + 7 + 10  # PROVENANCE.md: AWS Cloudwatch, ad exchange, traffic, tweets
+    assert sum(len(s) for s in data) == 67740 + 9610 + 15664 + 158631
+    windows = sum(int(np.sum(np.diff(np.concatenate([[0], s.labels])) == 1)) for s in data)
+    assert windows == 30 + 14 + 14 + 33
+    assert not any(s.name.startswith("realKnownCause/") for s in data)
