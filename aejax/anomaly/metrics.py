@@ -87,11 +87,14 @@ def random_point_adjusted_f1(labels, flagged: int, *, draws: int = 10, seed: int
     if not 0 <= flagged <= len(labels):
         raise ValueError(f"flagged={flagged} must lie between 0 and the number of points {len(labels)}")
     rng = np.random.default_rng(seed)
-    f1 = []
+    positives, f1 = int(labels.sum()), []
     for _ in range(draws):
         decisions = np.zeros(len(labels), np.int32)
         decisions[rng.choice(len(labels), flagged, replace=False)] = 1
-        f1.append(precision_recall_f1(labels, point_adjust(labels, decisions)).f1)
+        adjusted = point_adjust(labels, decisions)
+        # F1 from counts (as precision_recall_f1, without a scikit-learn call per draw): 2TP / (2TP + FP + FN)
+        tp = int(adjusted @ labels)
+        f1.append(2 * tp / (positives + int(adjusted.sum())) if tp else 0.0)
     return float(np.mean(f1))
 
 

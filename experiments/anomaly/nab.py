@@ -53,6 +53,6 @@ def get_config(arg=None):
     c.threshold.q = 99.0
     c.baselines.pca_components = 0.9
     if arg == "quick":
-        c.protocol.max_series = 3
+        c.protocol.max_series = 2
         c.train.epochs = 3
     return c

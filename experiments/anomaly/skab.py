@@ -87,6 +87,6 @@ def get_config(arg=None):
     c.threshold.scale = 2.5
     c.baselines.pca_components = 0.9
     if arg == "quick":
-        c.protocol.max_series = 4
+        c.protocol.max_series = 2
         c.train.epochs = 3
     return c
