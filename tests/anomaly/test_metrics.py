@@ -36,6 +36,14 @@ def test_precision_recall_f1_by_hand():
     assert mt.precision_recall_f1([1, 0], [0, 0]) == mt.PrecisionRecallF1(0.0, 0.0, 0.0)
 
 
+def test_precision_recall_f1_matches_scikit_learn():
+    rng = np.random.default_rng(2)
+    labels, decisions = (rng.random((2, 300)) < [[0.1], [0.2]]).astype(int)
+    expected = skm.precision_recall_fscore_support(labels, decisions, average="binary", zero_division=0)[:3]
+    out = mt.precision_recall_f1(labels, decisions)
+    assert (out.precision, out.recall, out.f1) == pytest.approx(expected)
+
+
 def test_point_adjust_fills_hit_segments_only():
     labels = [0, 1, 1, 1, 0, 1, 1, 0]
     decisions = [0, 0, 1, 0, 0, 0, 0, 1]
