@@ -1,5 +1,7 @@
-"""Test defaults: real data from ../shared/data, a dataset cache private to this test run (shared
-by its pytest-xdist workers), and the CPU backend.
+"""Test defaults: real data from ../shared/data, a dataset cache and a persistent JAX compilation
+cache private to this test run (shared by its pytest-xdist workers and the processes tests start),
+and the CPU backend. The compilation cache keeps every program, however fast it compiled: tests
+rebuild the same small programs many times, and compiling dominates their time.
 
 Data policy: tests that need a real dataset fail when AEJAX_DATA_DIR is set (as CI sets it) and
 the dataset's folder is missing there; they skip only when AEJAX_DATA_DIR is unset and the
@@ -16,6 +18,9 @@ _RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
 os.environ.setdefault("AEJAX_TEST_DATA_DIR_GIVEN", "1" if os.environ.get("AEJAX_DATA_DIR") else "")
 os.environ.setdefault("AEJAX_DATA_DIR", str(_SHARED_DATA))
 os.environ.setdefault("AEJAX_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"aejax-test-cache-{_RUN_ID}"))
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"aejax-test-jax-cache-{_RUN_ID}"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 

@@ -214,7 +214,8 @@ np.savez(out, **{"/".join(k.key for k in path): leaf
 
 def _cg_child(folder, workdir: str, kill_at: int):
     """Run the child in ``folder / workdir``; returns (completed process, params .npz path). The
-    children share a persistent compilation cache, so only the first one compiles."""
+    children share the test run's persistent compilation cache (tests/conftest.py), so only the
+    first one compiles."""
     import os
     import subprocess
     import sys
@@ -223,10 +224,7 @@ def _cg_child(folder, workdir: str, kill_at: int):
     script = folder / "cg_child.py"
     script.write_text(_CG_CHILD)
     out = folder / f"{workdir}.npz"
-    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-           "JAX_COMPILATION_CACHE_DIR": str(folder / "jax_cache"),
-           "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-           "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.run([sys.executable, str(script), str(folder / workdir), str(kill_at), str(out)],
                           env=env, capture_output=True, text=True, timeout=300)
     return proc, out
