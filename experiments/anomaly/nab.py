@@ -47,8 +47,9 @@ def get_config(arg=None):
     c.protocol.seeds = (0,)
     c.protocol.train_fraction = 0.15
     c.windows.size = 32
-    # the series default (`aejax anomaly fit` on series): SKAB's Conv-AE, one model per stream, as
-    # SKAB's two folds chose it; chosen without NAB's labels. PCA and IForest per stream too.
+    # the series default (`aejax anomaly fit` on series, aejax.configs.anomaly.skab_conv_detector),
+    # models per stream, as SKAB's two folds and nab-other chose them; chosen without these streams'
+    # labels. PCA and IForest per stream too.
     skab_conv_detector(c)
     c.protocol.model_per_series = True
     c.baselines.per_series = True

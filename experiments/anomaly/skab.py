@@ -77,9 +77,8 @@ def get_config(arg=None):
     c.protocol.folds = (("valve1", "valve2"), ("other",))
     c.baselines.per_series = True
     c.windows.size = 60
-    # 3 32-16 Conv-AEs, 40 epochs (chosen by both folds over 10 / 20 / 40, see the docstring); score of a step: mean over the windows covering it of each window's
-    # mean error, every sensor's residual standardised with training statistics (SKAB's AEs score whole
-    # windows), averaged over the 3
+    # the series default (aejax.configs.anomaly.skab_conv_detector), whose members, epochs and scoring
+    # rule these two folds chose (see the docstring)
     skab_conv_detector(c)
     c.threshold.policy = "percentile"
     c.threshold.q = 99.0
