@@ -16,8 +16,8 @@ import numpy as np
 from ml_collections import ConfigDict
 
 from aejax.anomaly.detector import Detector
-from aejax.anomaly.scores import (Standardiser, ensemble_scores, fit_error_standardiser, member_reference,
-                                  rank_non_finite_highest, step_scores)
+from aejax.anomaly.scores import (NORMS, Standardiser, ensemble_scores, fit_error_standardiser, member_reference,
+                                  rank_non_finite_highest, residual_sizes, step_scores)
 
 PARAMS_DIR = "params"
 ENSEMBLE_RULES = ("mean", "standardised")
@@ -142,11 +142,12 @@ def member_reconstructions(model, params, x, members: int, *, batch_size: int = 
 _SCORE_CACHE: dict = {}
 
 
-def _jitted_member_scores(model, whiten: bool):
+def _jitted_member_scores(model, whiten: bool, norm: str):
     """One jitted `(params [K, ...], mean [K, C], std [K, C], whitening [K, C, C], x [B, ...]) ->
-    scores [B, K]` per (model, whiten): each member's sum of squared standardised residuals (or,
-    with `whiten`, of its residuals times its whitening matrix), computed on the device in float32."""
-    key = (model, whiten)
+    scores [B, K]` per (model, whiten, norm): each member's sum of squared (norm="absolute":
+    absolute) standardised residuals (or, with `whiten`, of its residuals times its whitening
+    matrix), computed on the device in float32."""
+    key = (model, whiten, norm)
     if key not in _SCORE_CACHE:
         flat = hasattr(model, "sizes")  # the MLP takes flat vectors
 
@@ -156,7 +157,7 @@ def _jitted_member_scores(model, whiten: bool):
             def one(p, m, s, w):
                 recon = model.apply({"params": p}, inputs, method="reconstruct").reshape(x.shape)
                 residual = (x - recon - m) @ w if whiten else (x - recon - m) / s
-                return jnp.sum(jnp.square(residual).reshape(x.shape[0], -1), axis=1)
+                return jnp.sum(residual_sizes(residual, norm).reshape(x.shape[0], -1), axis=1)
 
             return jax.vmap(one, out_axes=1)(params, mean, std, whitening)
 
@@ -164,12 +165,14 @@ def _jitted_member_scores(model, whiten: bool):
     return _SCORE_CACHE[key]
 
 
-def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) -> np.ndarray:
+def member_scores(model, params, x, standardisers, *, norm: str = "squared", batch_size: int = 1024) -> np.ndarray:
     """Scores float64 [N, K] of K side-by-side models (params with a leading model axis) on x
-    [N, ...]: member m's squared residuals, standardised by standardisers[m] (None: raw) per
-    feature of the last axis (or whitened, where the standardisers whiten), summed over all but
-    the batch axis. One compiled program for any N (batches of `batch_size`, the last one
+    [N, ...]: member m's squared (norm="absolute": absolute) residuals, standardised by
+    standardisers[m] (None: raw) per feature of the last axis (or whitened, where the
+    standardisers whiten), summed over all but the batch axis. One compiled program for any N (batches of `batch_size`, the last one
     zero-padded); only the [N, K] scores leave the device."""
+    if norm not in NORMS:
+        raise ValueError(f"score.norm={norm!r} must be one of {NORMS}")
     x = np.asarray(x, np.float32)
     width = x.shape[-1]
     whiten = any(st is not None and st.whitening is not None for st in standardisers)
@@ -179,7 +182,7 @@ def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) ->
     std = np.stack([np.ones(width) if st is None else st.std for st in standardisers]).astype(np.float32)
     whitening = (np.stack([st.whitening for st in standardisers]) if whiten
                  else np.zeros((len(standardisers), 0, 0))).astype(np.float32)
-    fn = _jitted_member_scores(model, whiten)
+    fn = _jitted_member_scores(model, whiten, norm)
     out = []
     for start in range(0, len(x), batch_size):
         chunk = x[start:start + batch_size]
@@ -192,10 +195,12 @@ def member_scores(model, params, x, standardisers, *, batch_size: int = 1024) ->
 
 def detector_config(cfg) -> ConfigDict:
     """The parts of a run config an autoencoder detector uses: model (with model.ensemble = K),
-    train, corruption, score.standardise / score.whiten / score.ensemble and eval.batch_size."""
+    train, corruption, score.standardise / score.whiten / score.norm / score.ensemble and
+    eval.batch_size."""
     return ConfigDict(dict(model=cfg.model.to_dict(), train=cfg.train.to_dict(), corruption=cfg.corruption.to_dict(),
                            score=dict(standardise=bool(cfg.score.standardise),
                                       whiten=bool(cfg.score.get("whiten", False)),
+                                      norm=str(cfg.score.get("norm", "squared")),
                                       ensemble=str(cfg.score.get("ensemble", "mean"))),
                            eval=dict(batch_size=int(cfg.eval.batch_size))))
 
@@ -204,7 +209,8 @@ class AutoencoderDetector(Detector):
     """Reconstruction error of K = config.model.ensemble autoencoders (MLP on rows or flattened
     windows, or a 1-D conv AE on windows [T, C]).
 
-    K = 1: score = sum of squared (optionally per-feature standardised) residuals. K > 1: the K
+    K = 1: score = sum of squared (score.norm="absolute": absolute) residuals, optionally
+    standardised per feature. K > 1: the K
     members train side by side (`train_autoencoder(num_models=K)`), each with its own error
     standardiser, and the score is the mean of their scores (score.ensemble = "mean"), or of
     their scores standardised by each member's training scores ("standardised").
@@ -218,6 +224,8 @@ class AutoencoderDetector(Detector):
         rule = self.config.score.ensemble
         if rule not in ENSEMBLE_RULES:
             raise ValueError(f"score.ensemble={rule!r} must be one of {ENSEMBLE_RULES}")
+        if self._norm not in NORMS:
+            raise ValueError(f"score.norm={self._norm!r} must be one of {NORMS}")
 
     @classmethod
     def from_config(cls, cfg, *, seed: int = 0) -> "AutoencoderDetector":
@@ -227,6 +235,10 @@ class AutoencoderDetector(Detector):
     @property
     def members(self) -> int:
         return int(self.config.model.get("ensemble", 1))
+
+    @property
+    def _norm(self) -> str:
+        return self.config.score.get("norm", "squared")  # detectors saved before score.norm: squared
 
     @property
     def _batch(self) -> int:
@@ -296,7 +308,7 @@ class AutoencoderDetector(Detector):
     def score_members(self, X) -> np.ndarray:
         """Each member's score, [N, K] (`member_scores`)."""
         params = self.params_ if self.members > 1 else jax.tree_util.tree_map(lambda a: a[None], self.params_)
-        return member_scores(self.model_, params, X, self.standardisers_, batch_size=self._batch)
+        return member_scores(self.model_, params, X, self.standardisers_, norm=self._norm, batch_size=self._batch)
 
     def _combine(self, scores_NxK) -> np.ndarray:
         return scores_NxK[:, 0] if self.members == 1 else ensemble_scores(scores_NxK, self.reference_)
@@ -305,13 +317,13 @@ class AutoencoderDetector(Detector):
         return self._combine(self.score_members(X))
 
     def score_steps(self, windows_NxTxC) -> np.ndarray:
-        """Per-step scores [N, T]: each step's squared (standardised) residual summed over
-        channels; with K > 1, the mean over members."""
+        """Per-step scores [N, T]: each step's squared (score.norm) standardised residual summed
+        over channels; with K > 1, the mean over members."""
         recon = self.reconstruct(windows_NxTxC)
         if self.members == 1:
-            return step_scores(windows_NxTxC, recon, self.standardisers_[0])
-        return np.mean([step_scores(windows_NxTxC, recon[:, m], st) for m, st in enumerate(self.standardisers_)],
-                       axis=0)
+            return step_scores(windows_NxTxC, recon, self.standardisers_[0], self._norm)
+        return np.mean([step_scores(windows_NxTxC, recon[:, m], st, self._norm)
+                        for m, st in enumerate(self.standardisers_)], axis=0)
 
     def _state(self) -> dict:
         return {"config": self.config.to_dict(), "seed": self.seed, "example_shape": list(self.example_shape_),

@@ -70,23 +70,39 @@ def _residual(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
     return residual if standardiser is None else standardiser.apply(residual)
 
 
-def reconstruction_scores(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
-    """Per-example sum of squared errors over all non-batch axes: [N, ...] -> [N].
+NORMS = ("squared", "absolute")
+
+
+def residual_sizes(residual, norm: str = "squared"):
+    """Each element's contribution to a score (NumPy or JAX arrays, same shape): its square
+    ("squared": sums of these are squared errors) or its absolute value ("absolute": L1 errors,
+    which weigh one large residual less against many small ones)."""
+    if norm == "squared":
+        return residual * residual
+    if norm == "absolute":
+        return abs(residual)
+    raise ValueError(f"score.norm={norm!r} must be one of {NORMS}")
+
+
+def reconstruction_scores(x, recon, standardiser: Standardiser | None = None, norm: str = "squared") -> np.ndarray:
+    """Per-example sum of squared (norm="absolute": absolute) errors over all non-batch axes:
+    [N, ...] -> [N].
 
     With a standardiser, each feature's residual is first standardised with training
     statistics, so features with naturally large errors do not dominate the score.
     For windows [N, T, C] this is the per-window score.
     """
     residual = _residual(x, recon, standardiser)
-    return np.square(residual).reshape(residual.shape[0], -1).sum(axis=1)
+    return residual_sizes(residual, norm).reshape(residual.shape[0], -1).sum(axis=1)
 
 
-def step_scores(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
-    """Per-time-step sum of squared errors over channels: windows [N, T, C] -> [N, T]."""
+def step_scores(x, recon, standardiser: Standardiser | None = None, norm: str = "squared") -> np.ndarray:
+    """Per-time-step sum of squared (norm="absolute": absolute) errors over channels: windows
+    [N, T, C] -> [N, T]."""
     residual = _residual(x, recon, standardiser)
     if residual.ndim != 3:
         raise ValueError(f"step_scores expects windows [N, T, C], got shape {residual.shape}")
-    return np.square(residual).sum(axis=2)
+    return residual_sizes(residual, norm).sum(axis=2)
 
 
 def member_reference(train_scores_NxK) -> Standardiser:

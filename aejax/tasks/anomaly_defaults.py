@@ -141,13 +141,17 @@ def _prepared(cfg, name: str, seed: int, scaling: str):
     return pre.transform(train), pre.transform(test), test.labels
 
 
-def with_residuals(detector, cfg, residuals: str, x_train):
-    """A fitted AE detector re-calibrated to score its residuals as `residuals` says ("raw",
-    "standardised", "whitened"), with a new threshold: what a fit with that setting gives, since
-    training does not depend on it (AutoencoderDetector.calibrate)."""
+SCORE_KEYS = ("residuals", "norm")  # the settings of TABLE_GRID that training does not depend on
+
+
+def rescored(detector, cfg, setting: dict, x_train):
+    """A fitted AE detector re-calibrated to score as `setting` says (its SCORE_KEYS: residuals
+    raw / standardised / whitened, norm squared / absolute), with a new threshold: what a fit with
+    that setting gives, since training does not depend on it (AutoencoderDetector.calibrate)."""
     from aejax.configs.anomaly import RESIDUALS
 
-    detector.config.score.standardise, detector.config.score.whiten = RESIDUALS[residuals]
+    detector.config.score.standardise, detector.config.score.whiten = RESIDUALS[setting["residuals"]]
+    detector.config.score.norm = setting["norm"]
     detector.calibrate(x_train)
     detector.threshold_ = threshold_from_config(cfg.threshold, detector.train_scores_)
     return detector
@@ -155,7 +159,7 @@ def with_residuals(detector, cfg, residuals: str, x_train):
 
 def _score_candidates(cfg, run, cells: _Cells, settings: list[dict], names: list[str]) -> None:
     """Fits every missing (candidate, selection set, seed) cell; candidates that differ only in
-    how residuals are scored share one trained detector."""
+    how residuals are scored (SCORE_KEYS) share one trained detector."""
     for dataset, seed in itertools.product(cfg.defaults.selection_sets, cfg.protocol.seeds):
         for scaling in dict.fromkeys(s["scaling"] for s in settings):
             todo = [(s, n) for s, n in zip(settings, names)
@@ -165,12 +169,12 @@ def _score_candidates(cfg, run, cells: _Cells, settings: list[dict], names: list
             x_train, x_test, y_test = _prepared(cfg, dataset, seed, scaling)
             trainings: dict[tuple, list] = {}
             for setting, name in todo:
-                trainings.setdefault(tuple((k, v) for k, v in setting.items() if k != "residuals"), []).append(
+                trainings.setdefault(tuple((k, v) for k, v in setting.items() if k not in SCORE_KEYS), []).append(
                     (setting, name))
             for group in trainings.values():
                 detector, dcfg = fit_user_detector(group[0][0], x_train, seed)
                 for setting, name in group:
-                    with_residuals(detector, dcfg, setting["residuals"], x_train)
+                    rescored(detector, dcfg, setting, x_train)
                     cells.add(_record(name, dataset, seed, _evaluate(detector, dcfg, x_test, y_test),
                                       hidden=list(dcfg.model.hidden), epochs=dcfg.train.epochs,
                                       batch=dcfg.train.batch_size, rows=len(x_train)))

@@ -99,7 +99,7 @@ def get_config(arg=None):
         c.defaults.check_sets = ()
         c.defaults.grid = ConfigDict(dict(scaling=("standard",), code=("tenth",),
                                           residuals=("raw", "standardised", "whitened"), budget=("epochs",),
-                                          steps=(100,), noise=(0.0,)))
+                                          steps=(100,), noise=(0.0,), norm=("squared",)))
         c.protocol.seeds = (0,)
         c.protocol.max_train_rows = 1000
         for d in SETS[2:]:

@@ -78,6 +78,24 @@ def test_whitened_ensembles_score_on_the_device_as_numpy_does(tmp_path, tiny_ano
         ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x_train)
 
 
+def test_absolute_norm_ensembles_score_on_the_device_as_numpy_does(tmp_path, tiny_anomaly_config, plane_rows):
+    x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
+    cfg = tiny_anomaly_config(ensemble=2)
+    cfg.score.standardise, cfg.score.norm = True, "absolute"
+    detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x_train)
+    recon = detector.reconstruct(x_test)  # [N, K, D]
+    expected = np.stack([np.abs(st.apply(x_test - recon[:, m])).sum(axis=1)
+                         for m, st in enumerate(detector.standardisers_)], axis=1)
+    np.testing.assert_allclose(detector.score_members(x_test), expected, rtol=1e-4)
+    detector.save(tmp_path)
+    restored = load_detector(tmp_path)
+    assert restored.config.score.norm == "absolute"
+    np.testing.assert_allclose(restored.score(x_test), expected.mean(axis=1), rtol=1e-4)
+    cfg.score.norm = "cubic"
+    with pytest.raises(ValueError, match="score.norm='cubic' must be one of"):
+        ae.AutoencoderDetector.from_config(cfg, seed=0)
+
+
 def test_recalibrating_with_other_score_settings_equals_fitting_with_them(tiny_anomaly_config, plane_rows):
     x_train, x_test = plane_rows(n=48), plane_rows(n=20, seed=1)
     cfg = tiny_anomaly_config(ensemble=2)

@@ -12,6 +12,19 @@ def test_reconstruction_scores_are_per_example_sum_of_squares():
     np.testing.assert_allclose(sc.reconstruction_scores(x, recon), [1 + 4, 0.25 + 1])
 
 
+def test_absolute_scores_sum_absolute_residuals():
+    x = np.array([[1.0, 2.0], [0.0, 0.0]])
+    recon = np.array([[0.0, 0.0], [0.5, -1.0]])
+    np.testing.assert_allclose(sc.reconstruction_scores(x, recon, norm="absolute"), [1 + 2, 0.5 + 1])
+    st = sc.Standardiser(np.array([1.0, 0.0]), np.array([2.0, 4.0]))  # residuals (1, 2), (-0.5, 1)
+    np.testing.assert_allclose(sc.reconstruction_scores(x, recon, st, norm="absolute"), [0.5, 0.75 + 0.25])
+    windows = np.arange(12.0).reshape(1, 2, 2, 3)[0] - 5  # [N=2, T=2, C=3]
+    np.testing.assert_allclose(sc.step_scores(windows, np.zeros_like(windows), norm="absolute"),
+                               [[5 + 4 + 3, 2 + 1 + 0], [1 + 2 + 3, 4 + 5 + 6]])
+    with pytest.raises(ValueError, match="score.norm='l1' must be one of"):
+        sc.reconstruction_scores(x, recon, norm="l1")
+
+
 def test_standardised_scores_divide_residual_by_training_std():
     train_x = np.array([[0.0, 0.0], [2.0, 20.0]])
     train_r = np.zeros_like(train_x)  # residuals (0,0) and (2,20): mean (1,10), std (1,10)

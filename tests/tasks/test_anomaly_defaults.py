@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aejax.configs.anomaly import TABLE_DEFAULT, TABLE_GRID, candidate_name, table_candidate, user_config
-from aejax.tasks.anomaly_defaults import best_candidate, grid_settings, lodo_choices, with_residuals
+from aejax.tasks.anomaly_defaults import best_candidate, grid_settings, lodo_choices, rescored
 
 
 def test_leave_one_dataset_out_never_looks_at_the_held_out_set():
@@ -29,18 +29,22 @@ def test_the_grid_names_every_combination_and_holds_the_shipped_default():
     assert len(settings) == int(np.prod([len(v) for v in TABLE_GRID.values()]))
     names = [candidate_name(s) for s in settings]
     assert len(set(names)) == len(names) and TABLE_DEFAULT in settings
-    setting = dict(scaling="minmax", code="sqrt", residuals="whitened", budget="batch", steps=250, noise=0.1)
-    assert candidate_name(setting) == "minmax-sqrt-whitened-batch-250steps-noise0.1"
-    assert candidate_name({**setting, "noise": 0.0}) == "minmax-sqrt-whitened-batch-250steps-plain"
+    setting = dict(scaling="minmax", code="sqrt", residuals="whitened", budget="batch", steps=250, noise=0.1,
+                   norm="absolute")
+    assert candidate_name(setting) == "minmax-sqrt-whitened-batch-250steps-noise0.1-absolute"
+    assert candidate_name({**setting, "noise": 0.0}) == "minmax-sqrt-whitened-batch-250steps-plain-absolute"
     cfg = user_config("table")
-    assert (cfg.preprocess.scaling, cfg.sizing.code, cfg.sizing.budget, cfg.sizing.min_steps) == \
-        (TABLE_DEFAULT["scaling"], TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"], TABLE_DEFAULT["steps"])
+    assert (cfg.preprocess.scaling, cfg.sizing.code, cfg.sizing.budget, cfg.sizing.min_steps, cfg.score.norm) == \
+        (TABLE_DEFAULT["scaling"], TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"], TABLE_DEFAULT["steps"],
+         TABLE_DEFAULT["norm"])
     with pytest.raises(ValueError, match="residuals='none' must be one of"):
         table_candidate(user_config("table"), {**TABLE_DEFAULT, "residuals": "none"})
     with pytest.raises(ValueError, match="noise=-0.1: .* must be non-negative"):
         table_candidate(user_config("table"), {**TABLE_DEFAULT, "noise": -0.1})
     with pytest.raises(ValueError, match="steps=0: .* must be positive"):
         table_candidate(user_config("table"), {**TABLE_DEFAULT, "steps": 0})
+    with pytest.raises(ValueError, match="norm='l2' must be one of"):
+        table_candidate(user_config("table"), {**TABLE_DEFAULT, "norm": "l2"})
 
 
 def test_a_noise_setting_trains_a_denoising_autoencoder_and_steps_set_the_budget():
@@ -56,6 +60,9 @@ def test_rescoring_a_fitted_detector_sets_its_score_settings_and_threshold(tiny_
     x = plane_rows(n=48)
     cfg = tiny_anomaly_config()
     detector = AutoencoderDetector.from_config(cfg, seed=0).fit(x)
-    with_residuals(detector, cfg, "whitened", x)
+    rescored(detector, cfg, {"residuals": "whitened", "norm": "absolute"}, x)
     assert detector.config.score.whiten and detector.standardisers_[0].whitening is not None
+    assert detector.config.score.norm == "absolute"
+    whitened = detector.standardisers_[0].apply(x - detector.reconstruct(x))
+    np.testing.assert_allclose(detector.train_scores_, np.abs(whitened).sum(axis=1), rtol=1e-3)  # float32 on device
     assert detector.threshold_.value == pytest.approx(np.percentile(detector.train_scores_, cfg.threshold.q))
