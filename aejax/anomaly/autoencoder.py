@@ -375,5 +375,6 @@ def describe(config) -> str:
     return (f"{body}; {config.train.epochs} epochs, batch {config.train.batch_size}"
             + (f"; mean score of {k} members" if k > 1 else "")
             + ("; residuals whitened by their training covariance" if config.score.get("whiten", False)
-               else "; residuals standardised per feature" if config.score.standardise else ""))
+               else "; residuals standardised per feature" if config.score.standardise else "")
+            + ("; scores sum absolute residuals" if config.score.get("norm", "squared") == "absolute" else ""))
 

@@ -142,7 +142,7 @@ def run_notes(cfg, protocol: str, threshold_note: str) -> list[str]:
     return [f"Protocol: {PROTOCOLS[protocol]}.",
             f"Threshold: policy {cfg.threshold.policy!r}"
             f"{' (uses labels)' if THRESHOLD_POLICIES[cfg.threshold.policy].uses_labels else ''}, {threshold_note}.",
-            "Scores: sum of squared reconstruction errors"
+            f"Scores: sum of {cfg.score.get('norm', 'squared')} reconstruction errors"
             f"{', per-feature standardised with training residual statistics' if cfg.score.standardise else ''}; "
             f"PCA = reconstruction error of PCA ({pca_note(cfg)}) fitted on the same training rows; "
             "IForest = scikit-learn defaults."]
