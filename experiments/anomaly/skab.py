@@ -43,6 +43,10 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
             0.789 / 0.806 training on all 400. The models lose more from the fewer windows than the
             threshold gains, so it was not kept (on NAB it raised the AE's AUROC from 0.574 to 0.604,
             IForest 0.735).
+          - Absolute residuals summed instead of squares (score.norm=absolute, the table default's;
+            CPU, seed 0, 417 s): F1 valves 0.691, other 0.688, against 0.821 / 0.798. SKAB's
+            threshold (2.5 x the 99th percentile) was set for squares and flags too little on the
+            flatter scores; AUROC moves -0.007 / +0.009 (0.885 / 0.817). Both folds keep squares.
 Expected: target AE F1 >= 0.80 (the issue), SKAB's Conv-AE 0.78. Measured (seed 0, 435 s on the
           2-core CPU at load 1.5): F1 0.8120 (FAR 0.451, MAR 0.050, AUROC 0.839), point-adjusted 0.827,
           random scores' point-adjusted F1 at the same flag rate 0.763; folds: valve1+valve2 F1
