@@ -16,8 +16,8 @@ import numpy as np
 from ml_collections import ConfigDict
 
 from aejax.anomaly.detector import Detector
-from aejax.anomaly.scores import (NORMS, Standardiser, ensemble_scores, fit_error_standardiser, member_reference,
-                                  rank_non_finite_highest, residual_sizes, step_scores)
+from aejax.anomaly.scores import (Standardiser, check_norm, ensemble_scores, fit_error_standardiser,
+                                  member_reference, rank_non_finite_highest, residual_sizes, step_scores)
 
 PARAMS_DIR = "params"
 ENSEMBLE_RULES = ("mean", "standardised")
@@ -169,10 +169,8 @@ def member_scores(model, params, x, standardisers, *, norm: str = "squared", bat
     """Scores float64 [N, K] of K side-by-side models (params with a leading model axis) on x
     [N, ...]: member m's squared (norm="absolute": absolute) residuals, standardised by
     standardisers[m] (None: raw) per feature of the last axis (or whitened, where the
-    standardisers whiten), summed over all but the batch axis. One compiled program for any N (batches of `batch_size`, the last one
-    zero-padded); only the [N, K] scores leave the device."""
-    if norm not in NORMS:
-        raise ValueError(f"score.norm={norm!r} must be one of {NORMS}")
+    standardisers whiten), summed over all but the batch axis. One compiled program for any N
+    (batches of `batch_size`, the last one zero-padded); only the [N, K] scores leave the device."""
     x = np.asarray(x, np.float32)
     width = x.shape[-1]
     whiten = any(st is not None and st.whitening is not None for st in standardisers)
@@ -182,7 +180,7 @@ def member_scores(model, params, x, standardisers, *, norm: str = "squared", bat
     std = np.stack([np.ones(width) if st is None else st.std for st in standardisers]).astype(np.float32)
     whitening = (np.stack([st.whitening for st in standardisers]) if whiten
                  else np.zeros((len(standardisers), 0, 0))).astype(np.float32)
-    fn = _jitted_member_scores(model, whiten, norm)
+    fn = _jitted_member_scores(model, whiten, check_norm(norm))
     out = []
     for start in range(0, len(x), batch_size):
         chunk = x[start:start + batch_size]
@@ -210,10 +208,10 @@ class AutoencoderDetector(Detector):
     windows, or a 1-D conv AE on windows [T, C]).
 
     K = 1: score = sum of squared (score.norm="absolute": absolute) residuals, optionally
-    standardised per feature. K > 1: the K
-    members train side by side (`train_autoencoder(num_models=K)`), each with its own error
-    standardiser, and the score is the mean of their scores (score.ensemble = "mean"), or of
-    their scores standardised by each member's training scores ("standardised").
+    standardised per feature. K > 1: the K members train side by side
+    (`train_autoencoder(num_models=K)`), each with its own error standardiser, and the score is the
+    mean of their scores (score.ensemble = "mean"), or of their scores standardised by each
+    member's training scores ("standardised").
     """
 
     kind = "autoencoder"
@@ -224,8 +222,7 @@ class AutoencoderDetector(Detector):
         rule = self.config.score.ensemble
         if rule not in ENSEMBLE_RULES:
             raise ValueError(f"score.ensemble={rule!r} must be one of {ENSEMBLE_RULES}")
-        if self._norm not in NORMS:
-            raise ValueError(f"score.norm={self._norm!r} must be one of {NORMS}")
+        check_norm(self._norm)
 
     @classmethod
     def from_config(cls, cfg, *, seed: int = 0) -> "AutoencoderDetector":

@@ -73,15 +73,18 @@ def _residual(x, recon, standardiser: Standardiser | None = None) -> np.ndarray:
 NORMS = ("squared", "absolute")
 
 
+def check_norm(norm: str) -> str:
+    """`norm` if it is one of NORMS, else a ValueError naming it."""
+    if norm not in NORMS:
+        raise ValueError(f"score.norm={norm!r} must be one of {NORMS}")
+    return norm
+
+
 def residual_sizes(residual, norm: str = "squared"):
     """Each element's contribution to a score (NumPy or JAX arrays, same shape): its square
     ("squared": sums of these are squared errors) or its absolute value ("absolute": L1 errors,
     which weigh one large residual less against many small ones)."""
-    if norm == "squared":
-        return residual * residual
-    if norm == "absolute":
-        return abs(residual)
-    raise ValueError(f"score.norm={norm!r} must be one of {NORMS}")
+    return residual * residual if check_norm(norm) == "squared" else abs(residual)
 
 
 def reconstruction_scores(x, recon, standardiser: Standardiser | None = None, norm: str = "squared") -> np.ndarray:

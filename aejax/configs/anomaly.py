@@ -5,7 +5,7 @@
 """
 from ml_collections import ConfigDict
 
-from aejax.anomaly.scores import NORMS
+from aejax.anomaly.scores import check_norm
 from aejax.config import base_config
 
 
@@ -138,9 +138,7 @@ def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
         raise ValueError(f"noise={setting['noise']!r}: the training noise's standard deviation must be non-negative")
     c.sizing.min_steps = int(setting["steps"])
     c.corruption.name, c.corruption.level = ("gaussian", float(setting["noise"])) if setting["noise"] else ("none", 0.0)
-    if setting["norm"] not in NORMS:
-        raise ValueError(f"norm={setting['norm']!r} must be one of {NORMS}")
-    c.score.norm = setting["norm"]
+    c.score.norm = check_norm(setting["norm"])
     return c
 
 
