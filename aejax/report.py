@@ -3,6 +3,8 @@ import json
 import math
 from pathlib import Path
 
+from aejax import run as run_lib
+
 
 def compare(metrics: dict, reference: dict) -> list[dict]:
     """One row per referenced metric: paper, ours, difference (ours - paper), within tolerance.
@@ -68,6 +70,7 @@ def render(results: dict) -> str:
 
 def write(workdir: Path, results: dict) -> None:
     workdir = Path(workdir)
+    run_lib.claim(workdir, "results.json", "report.md", *results.get("figures", []))
     (workdir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (workdir / "report.md").write_text(render(results))
 

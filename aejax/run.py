@@ -23,6 +23,7 @@ import socket
 from pathlib import Path
 
 LOCK_FILE = ".lock"
+MANIFEST_FILE = ".aejax-files"  # the top-level entries aejax wrote in a work directory, one per line
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "config_history.jsonl"
 METRICS_FILE = "metrics.jsonl"
@@ -30,6 +31,10 @@ METRICS_FILE = "metrics.jsonl"
 
 class WorkdirInUseError(RuntimeError):
     """Another process holds the work directory's lock."""
+
+
+class ForeignWorkdirError(ValueError):
+    """--overwrite on a folder that holds files but no aejax run or detector."""
 
 
 def _jsonable(value):
@@ -75,17 +80,74 @@ def workdir_lock(workdir: str | Path):
         os.close(fd)  # releases the flock; the file stays (removing it would race a waiting run)
 
 
+def claim(workdir: str | Path, *names: str) -> None:
+    """Record, before writing them, that aejax writes the entries `names` (paths relative to
+    `workdir`; their top-level parts are recorded), so `clear_workdir` removes them and only them."""
+    workdir = Path(workdir)
+    known = _manifest(workdir)
+    new = list(dict.fromkeys(Path(n).parts[0] for n in names if Path(n).parts and Path(n).parts[0] not in known))
+    if new:
+        workdir.mkdir(parents=True, exist_ok=True)
+        with (workdir / MANIFEST_FILE).open("a") as f:
+            f.write("".join(n + "\n" for n in new))
+
+
+def path(workdir: str | Path, name: str) -> Path:
+    """`workdir / name`, claimed as aejax's (see `claim`): for every file aejax writes."""
+    claim(workdir, name)
+    return Path(workdir) / name
+
+
+def _manifest(workdir: Path) -> set[str]:
+    file = workdir / MANIFEST_FILE
+    return set(file.read_text().split("\n")) - {""} if file.is_file() else set()
+
+
+# What a run or detector written before manifests existed holds (it has one of the first two).
+LEGACY_MARKERS = (CONFIG_FILE, "pipeline.json")
+LEGACY_ENTRIES = (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, "results.json", "report.md", "pipeline.json", "detector",
+                  "checkpoints", "train_scores.csv", "evaluation.json", "summary.md", "summary.csv")
+
+
+def owned(workdir: str | Path) -> set[str]:
+    """The top-level entries of `workdir` that aejax wrote: those of its manifest; for a run made
+    before manifests, the files every run writes, its checkpoint folders and figures."""
+    workdir = Path(workdir)
+    if (workdir / MANIFEST_FILE).is_file():
+        return _manifest(workdir) | {MANIFEST_FILE}
+    if not any((workdir / m).is_file() for m in LEGACY_MARKERS):
+        return set()
+    names = set(LEGACY_ENTRIES)
+    names |= {r["checkpoints"].split("/")[0] for r in read_records(workdir / METRICS_FILE)
+              if r.get("event") == "checkpoint"}
+    try:
+        names |= set(json.loads((workdir / "results.json").read_text()).get("figures", []))
+    except (OSError, ValueError, AttributeError):
+        pass
+    return names
+
+
 def clear_workdir(workdir: Path) -> None:
-    """Delete everything in `workdir` but its lock (for --overwrite, while holding the lock)."""
+    """--overwrite: delete what aejax wrote in `workdir` (see `owned`), nothing else; the caller
+    holds the lock. ForeignWorkdirError, deleting nothing, for a folder with files but no aejax
+    run or detector."""
     import shutil
 
-    for entry in Path(workdir).iterdir():
-        if entry.name == LOCK_FILE:
-            continue
+    workdir = Path(workdir)
+    present = {e.name for e in workdir.iterdir()} - {LOCK_FILE}
+    mine = owned(workdir) & present
+    if present and not mine:
+        shown = ", ".join(sorted(present)[:5]) + (", ..." if len(present) > 5 else "")
+        raise ForeignWorkdirError(
+            f"--overwrite: {workdir} holds no aejax run or detector, only files aejax did not write ({shown}); "
+            "aejax deletes only what it wrote. Give an empty or new --workdir.")
+    for name in sorted(mine - {MANIFEST_FILE}):
+        entry = workdir / name
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
             entry.unlink()
+    (workdir / MANIFEST_FILE).unlink(missing_ok=True)
 
 
 def read_records(path: Path) -> list[dict]:
@@ -162,6 +224,7 @@ class Run:
             return
         config, changes, preamble = self._pending
         self._pending = None
+        claim(self.workdir, CONFIG_FILE, HISTORY_FILE, METRICS_FILE)
         (self.workdir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         history = self.workdir / HISTORY_FILE
         if not history.exists() or changes:
@@ -203,11 +266,17 @@ class Run:
         from aejax.ckpt import Checkpoints
 
         if subdir not in self._checkpoints:
+            claim(self.workdir, subdir)
+
             def announce(step: int, subdir=subdir) -> None:
                 self.log({"event": "checkpoint", "checkpoints": subdir, "step": int(step)})
 
             self._checkpoints[subdir] = Checkpoints(self.workdir / subdir, max_to_keep=max_to_keep, before_save=announce)
         return self._checkpoints[subdir]
+
+    def path(self, name: str) -> Path:
+        """`workdir / name`, recorded as written by aejax (what --overwrite may delete)."""
+        return path(self.workdir, name)
 
     def print(self, *args) -> None:
         if not self.quiet:

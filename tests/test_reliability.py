@@ -248,3 +248,19 @@ def test_report_errors_change_nothing(tmp_path, capsys):
     code, _, err = _cli(capsys, "report", str(run))
     assert code == 2 and "results.json is not valid JSON" in _one_line_error(err, "report")
     assert (run / "report.md").read_text() == "kept\n"
+
+
+def test_overwrite_deletes_only_what_aejax_wrote(experiments, tmp_path, capsys):
+    """--overwrite on a folder holding no run is refused; on a run, the user's files stay."""
+    workdir = tmp_path / "w"
+    workdir.mkdir()
+    (workdir / "thesis.tex").write_text("chapter 1")
+    code, _, err = _cli(capsys, *_run_args(experiments, workdir, "--overwrite", "--config.train.epochs=1"))
+    assert code == 2 and "holds no aejax run or detector" in _one_line_error(err, "run")
+    assert sorted(p.name for p in workdir.iterdir()) == [".lock", "thesis.tex"]
+    (workdir / "thesis.tex").unlink()
+    assert _cli(capsys, *_run_args(experiments, workdir, "--config.train.epochs=1"))[0] == 0
+    (workdir / "thesis.tex").write_text("chapter 1")
+    assert _cli(capsys, *_run_args(experiments, workdir, "--overwrite", "--config.train.epochs=2"))[0] == 0
+    assert (workdir / "thesis.tex").read_text() == "chapter 1"
+    assert json.loads((workdir / "config.json").read_text())["train"]["epochs"] == 2

@@ -8,7 +8,7 @@ import pytest
 
 from aejax import run as run_lib
 from aejax.models.autoencoder import Autoencoder, init_params
-from aejax.run import Run
+from aejax.run import ForeignWorkdirError, Run, clear_workdir
 from aejax.train.loop import fit
 from aejax.train.state import TrainState
 from aejax.objectives import reconstruction
@@ -118,3 +118,37 @@ def test_resume_from_an_older_checkpoint_than_the_last_saved_logs_each_step_once
     straight = fit(state(), step, X, epochs=4, batch_size=16)
     for a, b in zip(jax.tree_util.tree_leaves(final.params), jax.tree_util.tree_leaves(straight.params)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_clear_workdir_removes_only_what_aejax_wrote(tmp_path):
+    (tmp_path / "thesis.tex").write_text("my thesis")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.csv").write_text("a\n1\n")
+    run = Run(tmp_path, quiet=True, config={"seed": 0})
+    run.log({"step": 1, "loss": 1.0})
+    run.checkpoints("checkpoints").save(1, {"w": np.zeros(2)}, {})
+    run.path("loss_curves.png").write_bytes(b"png")
+    run.close()
+    clear_workdir(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "thesis.tex"]
+    assert (tmp_path / "thesis.tex").read_text() == "my thesis" and (tmp_path / "data" / "train.csv").is_file()
+
+
+def test_clear_workdir_refuses_a_folder_holding_no_aejax_run_and_deletes_nothing(tmp_path):
+    (tmp_path / "thesis.tex").write_text("my thesis")
+    with pytest.raises(ForeignWorkdirError, match=r"holds no aejax run or detector.*thesis\.tex"):
+        clear_workdir(tmp_path)
+    assert (tmp_path / "thesis.tex").read_text() == "my thesis"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    clear_workdir(empty)  # nothing to delete: allowed
+    assert list(empty.iterdir()) == []
+
+
+def test_clear_workdir_of_a_run_written_before_manifests_keeps_other_files(tmp_path):
+    for name in ("config.json", "metrics.jsonl", "results.json", "report.md", "curves.png", "notes.txt"):
+        (tmp_path / name).write_text("{}" if name != "results.json" else '{"figures": ["curves.png"]}')
+    (tmp_path / "finetune").mkdir()
+    (tmp_path / "metrics.jsonl").write_text('{"event": "checkpoint", "checkpoints": "finetune", "step": 3}\n')
+    clear_workdir(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

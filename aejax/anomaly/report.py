@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from sklearn import metrics as skm
 
+from aejax import run as run_lib
 from aejax.anomaly.metrics import MethodResult, RunEvaluation, auprc, auroc
 
 CURVES_FILE = "curves.npz"  # labels [N], methods [M], scores_MxN: read back by anomaly/all
@@ -43,10 +44,10 @@ def curves_figure(path: Path, labels, scores_by_method: dict, title: str) -> Non
 
 def save_curves(workdir: Path, labels, scores_by_method: dict, title: str) -> list[str]:
     """curves.npz (labels and every method's scores, for anomaly/all) and roc_pr.png."""
-    np.savez(Path(workdir) / CURVES_FILE, labels=np.asarray(labels), title=title,
+    np.savez(run_lib.path(workdir, CURVES_FILE), labels=np.asarray(labels), title=title,
              methods=np.asarray(list(scores_by_method)),
              scores_MxN=np.stack([np.asarray(s, np.float64) for s in scores_by_method.values()]))
-    curves_figure(Path(workdir) / "roc_pr.png", labels, scores_by_method, title)
+    curves_figure(run_lib.path(workdir, "roc_pr.png"), labels, scores_by_method, title)
     return ["roc_pr.png"]
 
 

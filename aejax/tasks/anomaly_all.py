@@ -110,7 +110,7 @@ def run_all(cfg, run) -> dict:
     (summary.md, summary.csv) and ROC / PR figures of all runs."""
     results, evaluations, curves = [], [], {}
     for name in cfg.runs:
-        sub = run.workdir / name.replace("/", "__")
+        sub = run.path(name.replace("/", "__"))
         run.print(f"--- {name} -> {sub}")
         res = cli.run_experiment(name, sub, quick=cfg.quick_runs, quiet=run.quiet)
         results.append(res)
@@ -119,10 +119,10 @@ def run_all(cfg, run) -> dict:
         run.log({"run": name, "seconds": res["timing"]["seconds"], **res["metrics"]})
     rows = summary_rows(results, evaluations)
     table = summary_markdown(rows) + "\n\nPublished numbers:\n\n" + anchor_sources(results)
-    (run.workdir / "summary.md").write_text(table + "\n")
-    write_summary_csv(run.workdir / "summary.csv", rows)
-    curves_grid(run.workdir / "roc_all.png", curves, "roc")
-    curves_grid(run.workdir / "pr_all.png", curves, "pr")
+    run.path("summary.md").write_text(table + "\n")
+    write_summary_csv(run.path("summary.csv"), rows)
+    curves_grid(run.path("roc_all.png"), curves, "roc")
+    curves_grid(run.path("pr_all.png"), curves, "pr")
     metrics = {}
     for res, evaluation in zip(results, evaluations):
         short = res["experiment"].split("/", 1)[1]

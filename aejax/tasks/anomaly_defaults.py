@@ -220,7 +220,7 @@ def run_defaults(cfg, run) -> dict:
 
     settings = grid_settings(cfg.defaults.grid)
     names = [candidate_name(s) for s in settings]
-    cells = _Cells(run.workdir / CELLS_FILE)
+    cells = _Cells(run.path(CELLS_FILE))
     sets, seeds = tuple(cfg.defaults.selection_sets), tuple(cfg.protocol.seeds)
     _score_candidates(cfg, run, cells, settings, names)
     auroc = {n: {d: _mean(cells, n, d, seeds, "auroc") for d in sets} for n in names}

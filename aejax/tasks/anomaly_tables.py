@@ -45,7 +45,7 @@ def fit_thresholds(cfg, scores: dict, labels_by_split: dict) -> dict:
 
 
 def save_evaluation(run, evaluation: RunEvaluation) -> None:
-    (run.workdir / EVALUATION_FILE).write_text(json.dumps(evaluation.to_dict(), indent=1) + "\n")
+    run.path(EVALUATION_FILE).write_text(json.dumps(evaluation.to_dict(), indent=1) + "\n")
 
 
 def _split(cfg, labels, seed: int):

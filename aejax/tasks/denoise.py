@@ -76,7 +76,7 @@ def run_denoise(cfg, run) -> dict:
     figures = []
     side = int(round(np.sqrt(clean.shape[1])))
     if side * side == clean.shape[1]:
-        plots.image_rows(run.workdir / "denoising.png", shown, (side, side))
+        plots.image_rows(run.path("denoising.png"), shown, (side, side))
         figures.append("denoising.png")
     notes = [f"Autoencoder {cfg.model.to_dict()}, {cfg.train.epochs} epochs on {d.train_split}; "
              f"SSE per test image ({d.test_split}) against the clean image; test corruption drawn once per type."]

@@ -276,7 +276,7 @@ def curve_figures(run, sizes, paper_test_sse: float | None = None) -> list[str]:
         if pts:
             series[f"RBM {sizes[i]}-{sizes[i + 1]}"] = tuple(zip(*pts))
     if series:
-        plots.curves(run.workdir / "pretraining_curves.png", series, xlabel="epoch",
+        plots.curves(run.path("pretraining_curves.png"), series, xlabel="epoch",
                      ylabel="reconstruction SSE per example")
         figures.append("pretraining_curves.png")
     series = {}
@@ -286,7 +286,7 @@ def curve_figures(run, sizes, paper_test_sse: float | None = None) -> list[str]:
             series[f"{label} SSE per image"] = tuple(zip(*pts))
     if series:
         levels = {f"paper (test) {paper_test_sse:g}": paper_test_sse} if paper_test_sse else None
-        plots.curves(run.workdir / "finetuning_curves.png", series, xlabel="fine-tuning epoch",
+        plots.curves(run.path("finetuning_curves.png"), series, xlabel="fine-tuning epoch",
                      ylabel="SSE per image", levels=levels)
         figures.append("finetuning_curves.png")
     return figures
@@ -402,7 +402,7 @@ def run_hinton2006(cfg, run) -> dict:
     if not d.get("unit_range", True):
         rows = _display(rows)
     if len(d["image_shape"]) == 2:
-        plots.image_rows(run.workdir / "reconstructions.png", rows, d["image_shape"])
+        plots.image_rows(run.path("reconstructions.png"), rows, d["image_shape"])
         figures.append("reconstructions.png")
     paper = cfg.reference.get("test_sse_per_image")
     figures += curve_figures(run, sizes, paper.value if paper else None)
@@ -424,7 +424,7 @@ def run_hinton2006(cfg, run) -> dict:
                                                            d["test_y"], n)
         metrics["knn_accuracy_gain_2d"] = (metrics["knn_accuracy_autoencoder_2d"]
                                            - metrics[f"knn_accuracy_{base}_2d"])
-        scatter_figure(run.workdir / "codes_2d.png", {title: base_test, "autoencoder 2-D codes": ae_test},
+        scatter_figure(run.path("codes_2d.png"), {title: base_test, "autoencoder 2-D codes": ae_test},
                        d["test_y"], cfg.eval.scatter_per_class, class_names=d.get("class_names"))
         figures.append("codes_2d.png")
         notes.append(f"kNN accuracy: {n}-nearest-neighbour classifier fitted on the training "
@@ -442,7 +442,7 @@ def run_hinton2006(cfg, run) -> dict:
         for other in ("lsa", "counts"):
             metrics[f"retrieval_gain_over_{other}"] = min(
                 curves["autoencoder"][n] - curves[other][n] for n in curves[other])
-        retrieval_figure(run.workdir / "retrieval.png",
+        retrieval_figure(run.path("retrieval.png"),
                          {f"autoencoder-{k}": curves["autoencoder"], f"LSA-{k}": curves["lsa"],
                           f"raw counts ({d['test_counts'].shape[1]}-D)": curves["counts"]})
         figures.append("retrieval.png")

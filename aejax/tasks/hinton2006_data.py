@@ -22,11 +22,10 @@ original format into the work directory (no RCV1 files are staged) and reads it 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
-from aejax import data
+from aejax import data, run as run_lib
 from aejax.data import faces, newsgroups, rcv1
 
 
@@ -63,9 +62,9 @@ def load_news(data_cfg, workdir) -> dict:
 def load_rcv1(data_cfg, workdir) -> dict:
     cache = None
     if data_cfg.get("synthetic"):
-        folder = rcv1.write_lyrl_files(Path(workdir) / "data" / "rcv1", n_docs=600, vocabulary=300,
+        folder = rcv1.write_lyrl_files(run_lib.path(workdir, "data") / "rcv1", n_docs=600, vocabulary=300,
                                        n_topics=4)
-        cache = Path(workdir) / "data" / "cache"
+        cache = run_lib.path(workdir, "data") / "cache"
         notes = ["Documents: small generated stand-in files in the LYRL2004 RCV1-v2 format "
                  "(quick variant); numbers are not comparable to the paper."]
     else:

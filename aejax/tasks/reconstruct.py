@@ -34,7 +34,7 @@ def write_figures(run, model, params, test: data.Split, cfg) -> list[str]:
     recon = np.asarray(eval_lib.reconstruct(model, params, shown))
     figures = []
     if len(test.image_shape) >= 2 and test.image_shape[2:] in ((), (1,)):
-        plots.image_rows(run.workdir / "reconstructions.png", {"test image": shown, "autoencoder": recon}, test.image_shape[:2])
+        plots.image_rows(run.path("reconstructions.png"), {"test image": shown, "autoencoder": recon}, test.image_shape[:2])
         figures.append("reconstructions.png")
     history = run.history()
     train_pts = [(r["step"], r["loss"]) for r in history if "loss" in r and "examples_per_s" in r]
@@ -45,6 +45,6 @@ def write_figures(run, model, params, test: data.Split, cfg) -> list[str]:
     if eval_pts:
         series["test SSE per image"] = tuple(zip(*eval_pts))
     if series:
-        plots.curves(run.workdir / "loss_curves.png", series)
+        plots.curves(run.path("loss_curves.png"), series)
         figures.append("loss_curves.png")
     return figures
