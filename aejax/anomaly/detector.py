@@ -16,13 +16,13 @@ from __future__ import annotations
 import abc
 import copy
 import importlib
-import json
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
 from aejax.anomaly.scores import rank_non_finite_highest
+from aejax.anomaly.sealed import CorruptFileError, files_under, read_sealed, write_sealed
 from aejax.anomaly.thresholds import Threshold, decide, fit_threshold
 
 DETECTOR_FILE = "detector.json"
@@ -110,7 +110,7 @@ class Detector(abc.ABC):
         self._save_files(directory)
         meta = {"kind": self.kind, "threshold": None if self.threshold_ is None else self.threshold_.to_dict(),
                 "state": self._state()}
-        (directory / DETECTOR_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+        write_sealed(directory / DETECTOR_FILE, meta, needs=files_under(directory, skip=(DETECTOR_FILE,)))
         return directory
 
     @classmethod
@@ -120,7 +120,14 @@ class Detector(abc.ABC):
         meta = _read_meta(directory)
         if meta["kind"] != cls.kind:
             raise ValueError(f"{directory} holds a {meta['kind']!r} detector, not {cls.kind!r}; use load_detector")
-        detector = cls._from_state(meta["state"], directory)
+        try:
+            detector = cls._from_state(meta["state"], directory)
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            if isinstance(err, CorruptFileError):
+                raise
+            raise CorruptFileError(f"{directory}: the saved {cls.kind} detector cannot be read "
+                                   f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}); "
+                                   "fit the detector again") from None
         detector.threshold_ = None if meta["threshold"] is None else Threshold.from_dict(meta["threshold"])
         return detector
 
@@ -129,7 +136,7 @@ def _read_meta(directory: Path) -> dict:
     path = directory / DETECTOR_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{directory} holds no saved detector ({DETECTOR_FILE} is missing)")
-    return json.loads(path.read_text())
+    return read_sealed(path)
 
 
 def detector_class(kind: str) -> type[Detector]:

@@ -11,11 +11,12 @@ feature rows of each series (rows grouped by the series-id column, in time order
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
+from aejax import run as run_lib
 from aejax.anomaly import records
-from aejax.anomaly.detector import Detector, load_detector
+from aejax.anomaly.detector import DETECTOR_FILE, Detector, load_detector
+from aejax.anomaly.sealed import CorruptFileError, read_sealed, write_sealed
 from aejax.data.anomaly.tables import NUMERIC, TabularPreprocessor
 
 PIPELINE_FILE = "pipeline.json"
@@ -76,9 +77,10 @@ class Pipeline:
 
     def save(self, workdir) -> None:
         workdir = Path(workdir)
+        run_lib.claim(workdir, DETECTOR_DIR, PIPELINE_FILE)
         self.detector.save(workdir / DETECTOR_DIR)
         meta = {"preprocessor": self.preprocessor.to_dict(), "schema": self.schema.to_dict()}
-        (workdir / PIPELINE_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+        write_sealed(workdir / PIPELINE_FILE, meta, needs=[f"{DETECTOR_DIR}/{DETECTOR_FILE}"])
 
     @classmethod
     def load(cls, workdir) -> "Pipeline":
@@ -89,6 +91,10 @@ class Pipeline:
                 f"{workdir} holds no fitted detector ({PIPELINE_FILE} is missing); fit one first with "
                 "`aejax anomaly fit --train FILE --workdir DIR`, or run a tabular anomaly experiment into it "
                 "(`aejax run anomaly/thyroid --workdir DIR`)")
-        meta = json.loads(path.read_text())
-        return cls(TabularPreprocessor.from_dict(meta["preprocessor"]), load_detector(workdir / DETECTOR_DIR),
-                   InputSchema.from_dict(meta["schema"]))
+        meta = read_sealed(path)
+        try:
+            preprocessor, schema = TabularPreprocessor.from_dict(meta["preprocessor"]), InputSchema.from_dict(meta["schema"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise CorruptFileError(f"{path} is not an aejax pipeline ({type(err).__name__}: {err}); fit the detector "
+                                   "again") from None
+        return cls(preprocessor, load_detector(workdir / DETECTOR_DIR), schema)

@@ -5,6 +5,7 @@ import pytest
 
 from aejax.anomaly.detector import NotFittedError, detector_class, load_detector
 from aejax.anomaly.pca import PCAReconstructionDetector
+from aejax.anomaly.sealed import CorruptFileError
 
 
 def _plane(n=100):
@@ -38,3 +39,38 @@ def test_unknown_kinds_and_missing_directories_are_clear_errors(tmp_path):
         detector_class("lof")
     with pytest.raises(FileNotFoundError, match="holds no saved detector"):
         load_detector(tmp_path)
+
+
+def _saved(tmp_path):
+    detector = PCAReconstructionDetector(2).fit(_plane())
+    detector.fit_threshold("max_train")
+    return detector.save(tmp_path / "d")
+
+
+def test_a_changed_byte_in_any_saved_file_is_refused_naming_the_file(tmp_path):
+    directory = _saved(tmp_path)
+    arrays = directory / "pca.npz"
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    arrays.write_bytes(bytes(data))
+    with pytest.raises(CorruptFileError, match=r"pca\.npz is corrupt: SHA-256"):
+        load_detector(directory)
+
+
+def test_a_changed_or_truncated_detector_json_is_refused_naming_it(tmp_path):
+    directory = _saved(tmp_path)
+    meta = directory / "detector.json"
+    text = meta.read_text()
+    meta.write_text(text.replace('"n_components": 2', '"n_components": 3'))
+    with pytest.raises(CorruptFileError, match=r"detector\.json was changed after it was written"):
+        load_detector(directory)
+    meta.write_text(text[: len(text) // 2])
+    with pytest.raises(CorruptFileError, match=r"detector\.json is corrupt"):
+        load_detector(directory)
+
+
+def test_a_missing_file_is_named(tmp_path):
+    directory = _saved(tmp_path)
+    (directory / "pca.npz").unlink()
+    with pytest.raises(CorruptFileError, match=r"pca\.npz is missing"):
+        load_detector(directory)
