@@ -196,7 +196,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
              categorical=(), numeric=(), ignore=(), per_series: bool = False, overrides: dict | None = None,
              overwrite: bool = False, quiet: bool = False) -> FitSummary:
     """Fits a detector on file `train` and saves it, its threshold and a report in `workdir`."""
-    from aejax.run import Run
+    from aejax import run as run_lib
 
     train, workdir = Path(train), Path(workdir)
     if (time or series_id or per_series) and window is None:
@@ -225,26 +225,28 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
     detector, cfg, notes = sized_detector(cfg, window=window, per_series=per_series, series_windows=count,
                                      features=x.shape[1])
 
-    if overwrite and workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    run = Run(workdir, quiet=quiet, config=cfg.to_dict())
-    run.start()  # config.json before any training
-    try:
-        for note in notes:
-            run.print(f"sizing: {note}")
-        inputs = {k: x[r] for k, r in series.items()} if series else x
-        detector.fit(inputs, run=run, tag="model")
-        if series is not None and per_series:
-            detector.fit_threshold(cfg.threshold.policy, **_policy_params(cfg))
-        else:
-            detector.threshold_ = threshold_from_config(cfg.threshold, detector.train_scores_)
-        order = np.concatenate(list(series.values())) if series else np.arange(len(x))
-        Pipeline(pre, detector, choice.schema).save(workdir)
-        shutil.rmtree(workdir / "checkpoints", ignore_errors=True)  # training checkpoints: the detector holds the model
-        summary = _write_report(workdir, train, columns, choice, detector, order, series, pre.num_features, notes)
-    finally:
-        run.close()
+    with run_lib.workdir_lock(workdir):
+        if overwrite:
+            run_lib.clear_workdir(workdir)
+        elif (workdir / PIPELINE_FILE).exists():  # fitted while this one read its input
+            raise ValueError(f"{workdir} already holds a fitted detector; use another --workdir, or --overwrite")
+        run = run_lib.Run(workdir, quiet=quiet, config=cfg.to_dict())
+        run.start()  # config.json before any training
+        try:
+            for note in notes:
+                run.print(f"sizing: {note}")
+            inputs = {k: x[r] for k, r in series.items()} if series else x
+            detector.fit(inputs, run=run, tag="model")
+            if series is not None and per_series:
+                detector.fit_threshold(cfg.threshold.policy, **_policy_params(cfg))
+            else:
+                detector.threshold_ = threshold_from_config(cfg.threshold, detector.train_scores_)
+            order = np.concatenate(list(series.values())) if series else np.arange(len(x))
+            Pipeline(pre, detector, choice.schema).save(workdir)
+            shutil.rmtree(workdir / "checkpoints", ignore_errors=True)  # training checkpoints: the detector holds the model
+            summary = _write_report(workdir, train, columns, choice, detector, order, series, pre.num_features, notes)
+        finally:
+            run.close()
     return summary
 
 
@@ -257,6 +259,7 @@ def _policy_params(cfg) -> dict:
 def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: ColumnChoice, detector, order,
                   series, num_features: int, notes) -> FitSummary:
     """train_scores.csv, score_histogram.png (and series_scores.png, roc_pr.png), report.md."""
+    from aejax import run as run_lib
     from aejax.anomaly.autoencoder import describe
 
     threshold = detector.threshold_
@@ -264,6 +267,7 @@ def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: 
     scores[order] = detector.train_scores_
     decisions = decide(scores, threshold)
     rows = columns.rows()
+    run_lib.claim(workdir, "train_scores.csv", "score_histogram.png", "series_scores.png", "roc_pr.png", "report.md")
     np.savetxt(workdir / "train_scores.csv", np.column_stack([rows, scores, decisions]), delimiter=",",
                fmt=["%d", "%.17g", "%d"], header="row,score,decision", comments="")
     figures = ["score_histogram.png"]

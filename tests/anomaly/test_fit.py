@@ -2,6 +2,7 @@
 input error is raised before anything is written."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -121,3 +122,34 @@ def test_an_npz_file_with_features_and_labels(tmp_path):
     np.savez(tmp_path / "d.npz", X=x, y=y)
     summary = fit_file(tmp_path / "d.npz", tmp_path / "run", label="y", overrides=QUICK, quiet=True)
     assert summary.features == 4 and summary.evaluation.auroc > 0.95
+
+
+def test_overwrite_keeps_the_users_files_in_the_workdir(tmp_path):
+    workdir = tmp_path / "w"
+    workdir.mkdir()
+    path = _sensor_csv(workdir / "sensors.csv", 200, 0)
+    (workdir / "notes.txt").write_text("calibration notes")
+    fit_file(path, workdir, overrides=QUICK, quiet=True)
+    fit_file(path, workdir, overrides={**QUICK, "model.ensemble": "1"}, overwrite=True, quiet=True)
+    assert (workdir / "notes.txt").read_text() == "calibration notes"
+    assert path.read_text().startswith("temperature,pressure,mode\n")
+    assert json.loads((workdir / "config.json").read_text())["model"]["ensemble"] == 1
+
+
+def test_overwrite_refuses_a_folder_that_holds_no_detector(tmp_path):
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "thesis.tex").write_text("chapter 1")
+    path = _sensor_csv(tmp_path / "t.csv", 200, 0)
+    with pytest.raises(ValueError, match="holds no aejax run or detector"):
+        fit_file(path, tmp_path / "w", overrides=QUICK, overwrite=True, quiet=True)
+    assert [p.name for p in (tmp_path / "w").iterdir() if p.name != ".lock"] == ["thesis.tex"]
+
+
+def test_a_concurrent_fit_into_the_same_folder_is_refused_naming_the_holder(tmp_path):
+    from aejax.run import WorkdirInUseError, workdir_lock
+
+    path = _sensor_csv(tmp_path / "t.csv", 200, 0)
+    with workdir_lock(tmp_path / "run"):  # another fit holding the folder
+        with pytest.raises(WorkdirInUseError, match=rf"in use by another aejax run \(pid {os.getpid()}"):
+            fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    assert not (tmp_path / "run" / "config.json").exists()
