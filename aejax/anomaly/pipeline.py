@@ -4,7 +4,7 @@
     WORKDIR/detector/       the detector with its threshold (`Detector.save`)
 
 Registered tabular runs and `aejax anomaly fit` write one; `aejax score` reads it
-(`aejax.anomaly.serve`). A series pipeline's detector is a `SeriesDetector` over windows of the
+(`aejax.anomaly.score_file`). A series pipeline's detector is a `SeriesDetector` over windows of the
 feature rows of each series (rows grouped by the series-id column, in time order).
 """
 
@@ -17,7 +17,7 @@ from aejax import run as run_lib
 from aejax.anomaly import records
 from aejax.anomaly.detector import DETECTOR_FILE, Detector, load_detector
 from aejax.anomaly.sealed import CorruptFileError, read_sealed, write_sealed
-from aejax.data.anomaly.tables import NUMERIC, TabularPreprocessor
+from aejax.anomaly.tables import NUMERIC, TabularPreprocessor
 
 PIPELINE_FILE = "pipeline.json"
 DETECTOR_DIR = "detector"

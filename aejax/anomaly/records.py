@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aejax.data.anomaly.tables import RecordError
+from aejax.anomaly.tables import RecordError
 
 NUMERIC, TEXT, TIME = "numeric", "text", "time"
 FORMATS = (".csv", ".npy", ".npz", ".parquet")

@@ -8,7 +8,7 @@ import pytest
 
 from aejax.anomaly import records
 from aejax.anomaly.records import NUMERIC, TEXT, TIME, InputError
-from aejax.data.anomaly.tables import RecordError
+from aejax.anomaly.tables import RecordError
 
 KINDS = {"temp": NUMERIC, "mode": TEXT}
 

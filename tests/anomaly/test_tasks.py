@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 from ml_collections import ConfigDict
 
-from aejax.anomaly import autoencoder as ae
+from aejax.anomaly import ae_detector as ae
 from aejax.anomaly.build import CODE_WIDTH_PCA
 from aejax.anomaly.metrics import Evaluation, RunEvaluation, over_seeds
 from aejax.anomaly.detector import Detector
 from aejax.anomaly.pca import PCAReconstructionDetector
-from aejax.anomaly.series import SeriesDetector
+from aejax.anomaly.series_detector import SeriesDetector
 from aejax.anomaly.windows import aggregate_steps, sliding_windows
 from aejax.run import Run
-from aejax.tasks import anomaly_all, anomaly_series, anomaly_tables
+from aejax.anomaly import run_all, run_series, run_tables
 
 SCORES = np.arange(1.0, 11.0)
 
@@ -25,13 +25,13 @@ def test_tabular_runs_report_variance_pca_and_code_width_pca_side_by_side(tmp_pa
     cfg = tiny_anomaly_config()
     cfg.model.hidden = (4, 1)
     cfg.baselines.pca_components, cfg.baselines.pca_code_width = 0.95, True
-    scores, _ = anomaly_tables.fit_and_score(cfg, Run(tmp_path, quiet=True), x, {"test": x[:10]}, seed=0, tag="t")
+    scores, _ = run_tables.fit_and_score(cfg, Run(tmp_path, quiet=True), x, {"test": x[:10]}, seed=0, tag="t")
     assert set(scores) == {"ae", "pca", "iforest", CODE_WIDTH_PCA}
     np.testing.assert_allclose(scores["pca"]["test"], PCAReconstructionDetector(2).fit(x).score(x[:10]))
     np.testing.assert_allclose(scores[CODE_WIDTH_PCA]["test"], PCAReconstructionDetector(1).fit(x).score(x[:10]))
     assert np.all(scores[CODE_WIDTH_PCA]["test"] > scores["pca"]["test"])  # one axis fewer: larger errors
     cfg.baselines.pca_components = 0.0  # PCA already has the code width: no duplicate column
-    scores, _ = anomaly_tables.fit_and_score(cfg, Run(tmp_path / "b", quiet=True), x, {"test": x[:10]}, seed=0,
+    scores, _ = run_tables.fit_and_score(cfg, Run(tmp_path / "b", quiet=True), x, {"test": x[:10]}, seed=0,
                                              tag="t")
     assert CODE_WIDTH_PCA not in scores
 
@@ -102,12 +102,12 @@ def test_series_scores_are_divided_by_their_series_threshold_and_folds_name_grou
     values = {"g/0": np.arange(10.0)[:, None], "g/1": 10 + np.arange(10.0)[:, None]}
     detector = SeriesDetector(Doubling(), size=2).fit({k: v[:4] for k, v in values.items()})
     threshold = ConfigDict(dict(policy="percentile", q=100.0, scale=1.0, fit_on="train"))
-    scores = anomaly_series.normalised_test_scores(detector, values, {"g/0": 4, "g/1": 4}, threshold)
+    scores = run_series.normalised_test_scores(detector, values, {"g/0": 4, "g/1": 4}, threshold)
     # step scores are 2 x the value; the threshold is the largest training score (2 x 3, 2 x 13)
     np.testing.assert_allclose(scores[0], np.arange(4.0, 10.0) / 3)
     np.testing.assert_allclose(scores[1], np.arange(14.0, 20.0) / 13)
     folds = (("valve1", "valve2"), ("other",))
-    assert [anomaly_series.fold_of(n, folds) for n in ("valve2/3", "other/0", "nab/x")] == \
+    assert [run_series.fold_of(n, folds) for n in ("valve2/3", "other/0", "nab/x")] == \
         ["valve1_valve2", "other", None]
 
 
@@ -115,7 +115,7 @@ def test_threshold_config_errors(tiny_anomaly_config):
     cfg = tiny_anomaly_config()
     cfg.threshold.fit_on = "validation"
     with pytest.raises(ValueError, match="threshold.fit_on='validation' is not a split"):
-        anomaly_tables.fit_thresholds(cfg, {"ae": {"train": SCORES, "test": SCORES}}, {})
+        run_tables.fit_thresholds(cfg, {"ae": {"train": SCORES, "test": SCORES}}, {})
 
 
 def _result(name, auroc_by_method):
@@ -129,14 +129,14 @@ def _result(name, auroc_by_method):
 def test_summary_table_shows_the_code_width_pca_column_where_a_run_has_it(tmp_path):
     (a, ea), (b, eb) = (_result("anomaly/a", {"ae": 0.95, "pca": 0.8, "iforest": 0.9, "pca_code": 0.7}),
                         _result("anomaly/b", {"ae": 0.6, "pca": 0.5, "iforest": 0.7}))
-    rows = anomaly_all.summary_rows([a, b], [ea, eb])
+    rows = run_all.summary_rows([a, b], [ea, eb])
     assert [r.get("pca_code", "auroc") for r in rows] == [0.7, None]
-    lines = anomaly_all.summary_markdown(rows).splitlines()
+    lines = run_all.summary_markdown(rows).splitlines()
     assert "| pca code auroc |" in lines[0]
     assert lines[2].startswith("| anomaly/a | unsupervised | contamination | 0.9500 | 0.8000 | 0.9000 | 0.7000 |")
     assert lines[3].startswith("| anomaly/b | unsupervised | contamination | 0.6000 | 0.5000 | 0.7000 | — |")
-    counts = anomaly_all.adbench_counts(rows, [a, b], ("a", "b"))
+    counts = run_all.adbench_counts(rows, [a, b], ("a", "b"))
     assert counts == {"adbench_sets": 2, "adbench_ae_at_least_pca_auroc": 2, "adbench_ae_at_least_pca_code_auroc": 1,
                       "adbench_ae_at_least_published_pca_auroc": 1, "adbench_ae_beats_iforest_auroc": 1}
-    anomaly_all.write_summary_csv(tmp_path / "s.csv", rows)
+    run_all.write_summary_csv(tmp_path / "s.csv", rows)
     assert (tmp_path / "s.csv").read_text().splitlines()[0].startswith("run,protocol,threshold,ae_auroc,pca_auroc")

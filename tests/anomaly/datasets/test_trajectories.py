@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from aejax.data import anomaly
-from aejax.data.anomaly.trajectories import resample, resampled_array
+from aejax.anomaly import datasets as anomaly
+from aejax.anomaly.datasets.trajectories import resample, resampled_array
 
 
 def test_vmt_has_1500_tracks_and_24_anomalies():

@@ -6,11 +6,11 @@ import numpy as np
 
 from aejax.anomaly import build
 from aejax.anomaly.metrics import RunEvaluation, evaluate, over_seeds
-from aejax.anomaly.report import method_table, run_notes, save_curves
+from aejax.anomaly.figures import method_table, run_notes, save_curves
 from aejax.anomaly.thresholds import threshold_from_config
-from aejax.data import anomaly as anomaly_data
-from aejax.data.anomaly.trajectories import resampled_array
-from aejax.tasks.anomaly_tables import save_evaluation
+from aejax.anomaly import datasets as anomaly_data
+from aejax.anomaly.datasets.trajectories import resampled_array
+from aejax.anomaly.run_tables import save_evaluation
 
 
 def run_trajectories(cfg, run) -> dict:

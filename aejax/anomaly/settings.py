@@ -1,6 +1,6 @@
-"""Defaults of the anomaly task (`aejax.tasks.anomaly`) and of `aejax anomaly fit`; imports no jax.
+"""Defaults of the anomaly task (`aejax.anomaly.tasks`) and of `aejax anomaly fit`; imports no jax.
 
-`default_config(dataset)` is the base of every registered anomaly run (experiments/anomaly/);
+`default_config(dataset)` is the base of every registered anomaly run (aejax/experiments/anomaly/);
 `user_config(kind)` is the detector `aejax anomaly fit` trains on the user's own data.
 """
 from ml_collections import ConfigDict
@@ -65,12 +65,12 @@ def default_config(dataset: str) -> ConfigDict:
 
 
 def skab_conv_detector(c: ConfigDict) -> ConfigDict:
-    """The detector of the SKAB run (experiments/anomaly/skab.py) in config `c`: 3 1-D conv AEs
+    """The detector of the SKAB run (aejax/experiments/anomaly/skab.py) in config `c`: 3 1-D conv AEs
     (32-16 channels, kernel 7, ReLU; 40 epochs of batch 64, Adam 1e-3) from different
     initialisations, residuals standardised per channel, a step scored by the mean over the windows
     covering it of each window's mean error, averaged over the 3 members. The 3 members and the 40
     epochs are the choice of SKAB's two file-group folds and NAB's development streams
-    (experiments/anomaly/skab.py, nab-other.py)."""
+    (aejax/experiments/anomaly/skab.py, nab-other.py)."""
     c.model.kind = "conv"
     c.model.ensemble = 3
     c.model.channels = (32, 16)
@@ -84,7 +84,7 @@ def skab_conv_detector(c: ConfigDict) -> ConfigDict:
     return c
 
 
-# The candidate detectors of the cross-dataset selection (experiments/anomaly/defaults.py): every
+# The candidate detectors of the cross-dataset selection (aejax/experiments/anomaly/defaults.py): every
 # combination of these settings of the table detector, each a rule that reads the data's shape.
 TABLE_GRID = dict(
     scaling=("standard", "minmax"),  # preprocess.scaling of the numeric columns
@@ -107,7 +107,7 @@ TABLE_GRID = dict(
     norm=("squared", "absolute"),
 )
 # the setting chosen by that selection (aejax run anomaly/defaults: best mean test AUROC over the six
-# ADBench sets, and the leave-one-dataset-out choice on four of them; see experiments/anomaly/defaults.py)
+# ADBench sets, and the leave-one-dataset-out choice on four of them; see aejax/experiments/anomaly/defaults.py)
 TABLE_DEFAULT = dict(scaling="minmax", code="tenth", residuals="standardised", budget="batch", steps=250, noise=0.2,
                      norm="absolute")
 RESIDUALS = {"raw": (False, False), "standardised": (True, False), "whitened": (True, True)}
@@ -152,7 +152,7 @@ def user_config(kind: str) -> ConfigDict:
     (a denoising AE: Gaussian noise of 0.2 on the min-max scaled inputs, at least 250 steps; a row
     scores the sum of its standardised residuals' absolute values), chosen by
     leave-one-dataset-out selection over the ADBench development sets (`aejax run anomaly/defaults`;
-    procedure and outcome in experiments/anomaly/defaults.py). Series: SKAB's three 1-D conv AEs on
+    procedure and outcome in aejax/experiments/anomaly/defaults.py). Series: SKAB's three 1-D conv AEs on
     standardised residuals, window_mean scores. A label-free threshold: the 99th percentile of the
     training scores.
     """

@@ -25,9 +25,9 @@ from aejax.anomaly.labels import has_both_classes
 from aejax.anomaly.metrics import Evaluation, evaluate
 from aejax.anomaly.pipeline import Pipeline
 from aejax.anomaly.scores import rank_non_finite_highest
-from aejax.anomaly.series import POOLED
+from aejax.anomaly.series_detector import POOLED
 from aejax.anomaly.thresholds import decide
-from aejax.data.anomaly.tables import RecordError
+from aejax.anomaly.tables import RecordError
 
 HEADER = "row,score,decision\n"
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from aejax import cli
-from aejax.anomaly.autoencoder import AutoencoderDetector
+from aejax.anomaly.ae_detector import AutoencoderDetector
 from aejax.anomaly.pca import PCAReconstructionDetector
 from aejax.anomaly.pipeline import InputSchema, Pipeline
-from aejax.anomaly.series import SeriesDetector
-from aejax.anomaly.serve import score_file
-from aejax.configs.anomaly import default_config
-from aejax.data.anomaly.tables import CATEGORICAL, NUMERIC, RecordError, TabularPreprocessor, table_from_records
+from aejax.anomaly.series_detector import SeriesDetector
+from aejax.anomaly.score_file import score_file
+from aejax.anomaly.settings import default_config
+from aejax.anomaly.tables import CATEGORICAL, NUMERIC, RecordError, TabularPreprocessor, table_from_records
 
 COLUMNS = ("bytes", "proto", "rate")
 KINDS = (NUMERIC, CATEGORICAL, NUMERIC)

@@ -5,8 +5,8 @@ import gzip
 import numpy as np
 import pytest
 
-from aejax.data import anomaly
-from aejax.data.anomaly import kdd
+from aejax.anomaly import datasets as anomaly
+from aejax.anomaly.datasets import kdd
 
 ROW = "0,tcp,http,SF,181,5450,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,8,8,0.00,0.00,0.00,0.00,1.00,0.00,0.00,9,9,1.00,0.00,0.11,0.00,0.00,0.00,0.00,0.00"
 

@@ -16,10 +16,10 @@ from aejax.anomaly import build
 from aejax.anomaly.metrics import RunEvaluation, evaluate, over_seeds
 from aejax.anomaly.pipeline import Pipeline
 from aejax.anomaly.protocols import drop_training_anomalies, one_class_split, subsample, unsupervised_split
-from aejax.anomaly.report import method_table, run_notes, save_curves
+from aejax.anomaly.figures import method_table, run_notes, save_curves
 from aejax.anomaly.thresholds import threshold_from_config
-from aejax.data import anomaly as anomaly_data
-from aejax.data.anomaly.tables import TabularPreprocessor
+from aejax.anomaly import datasets as anomaly_data
+from aejax.anomaly.tables import TabularPreprocessor
 
 EVALUATION_FILE = "evaluation.json"  # the run's RunEvaluation, read back by anomaly/all
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from aejax.data import anomaly
+from aejax.anomaly import datasets as anomaly
 
 
 def test_skab_experiments_match_provenance():

@@ -1,11 +1,16 @@
-"""`aejax anomaly fit --train FILE --workdir DIR`: a detector for the user's own data.
+"""`aejax anomaly fit --train FILE --workdir DIR`: a detector for the user's own data;
+`aejax score --workdir DIR --input FILE`: new records scored by a fitted detector.
 
-Imports nothing heavy until the command runs (it is loaded for every `aejax` invocation).
+DIR holds a pipeline (`aejax anomaly fit`, or a tabular `aejax run anomaly/<set>`): the input's
+columns, the fitted preprocessor, the detector and its threshold. Tables and series alike are
+scored in chunks (aejax.anomaly.score_file); the output has one `row,score,decision` line per
+record. Imports nothing heavy until a command runs (it is loaded for every `aejax` invocation);
+errors are raised to the one printer of `aejax.cli.main`.
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
 
 EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/sensors
@@ -13,7 +18,7 @@ EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
   aejax score --workdir runs/sensors --input new.csv
 
---config.KEY=VALUE changes the detector's config (aejax.configs.anomaly.user_config).
+--config.KEY=VALUE changes the detector's config (aejax.anomaly.settings.user_config).
 """
 
 
@@ -21,39 +26,45 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in text.split(",") if n.strip())
 
 
-def _overrides(extra: list[str]) -> dict[str, str]:
-    out = {}
-    for arg in extra:
-        key, eq, value = arg.removeprefix("--config.").partition("=")
-        if not arg.startswith("--config.") or not eq:
-            raise ValueError(f"unrecognised argument {arg!r}; config overrides look like --config.train.epochs=5")
-        out[key] = value
-    return out
-
-
-def _cmd_fit(args, extra) -> int:
-    from aejax.anomaly.fit import fit_file
-    from aejax.anomaly.records import InputError
-    from aejax.data.anomaly.tables import RecordError
+@contextlib.contextmanager
+def _naming(path):
+    """A bad record's error (row and column) prefixed with the file that holds it."""
+    from aejax.anomaly.tables import RecordError
 
     try:
+        yield
+    except RecordError as err:
+        raise RecordError(f"{path}: {err}") from None
+
+
+def _cmd_fit(args) -> int:
+    from aejax.anomaly.fit_file import fit_file
+
+    with _naming(args.train):
         summary = fit_file(args.train, args.workdir, label=args.label, time=args.time, series_id=args.series_id,
                            window=args.window, categorical=_names(args.categorical), numeric=_names(args.numeric),
-                           ignore=_names(args.ignore), per_series=args.per_series, overrides=_overrides(extra),
+                           ignore=_names(args.ignore), per_series=args.per_series, overrides=args.overrides,
                            overwrite=args.overwrite)
-    except RecordError as err:
-        print(f"aejax anomaly fit: error: {args.train}: {err}", file=sys.stderr)
-        return 2
-    except (InputError, KeyError, TypeError, ValueError, FileNotFoundError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"aejax anomaly fit: error: {message}", file=sys.stderr)
-        return 2
     what = f"{summary.series} series" if summary.series else "a table"
     print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns); threshold "
           f"{summary.threshold:.6g} flags {summary.flagged} training rows -> {summary.workdir / 'report.md'}")
     if summary.evaluation is not None:
         print(f"training rows vs labels: AUROC {summary.evaluation.auroc:.4f}, AUPRC {summary.evaluation.auprc:.4f}, "
               f"F1 {summary.evaluation.f1:.4f}")
+    return 0
+
+
+def _cmd_score(args) -> int:
+    from aejax.anomaly.score_file import score_file
+
+    with _naming(args.input):
+        summary = score_file(args.workdir, args.input, args.output)
+    print(f"scored {summary.records} records, {summary.flagged} flagged as anomalous -> {summary.output}")
+    if summary.overflowed:
+        print(f"{summary.overflowed} records have values that overflow after scaling: scored inf and flagged")
+    if summary.evaluation is not None:
+        e = summary.evaluation
+        print(f"against the label column: AUROC {e.auroc:.4f}, AUPRC {e.auprc:.4f}, F1 {e.f1:.4f}")
     return 0
 
 
@@ -75,4 +86,10 @@ def add_parser(subparsers) -> None:
     f.add_argument("--series-id", help="series: column naming the series of each row (rows of a series together)")
     f.add_argument("--per-series", action="store_true", help="series: one model and threshold per series")
     f.add_argument("--overwrite", action="store_true", help="replace a detector already in --workdir")
-    f.set_defaults(func=_cmd_fit, takes_overrides=True)
+    f.set_defaults(func=lambda a, extra: _cmd_fit(a), takes_overrides=True)
+    p = subparsers.add_parser("score", help="score new records (CSV, .npy, .npz, Parquet) with a fitted detector")
+    p.add_argument("--workdir", required=True, help="work directory of `aejax anomaly fit` or a tabular anomaly run")
+    p.add_argument("--input", required=True, help="records with the training file's columns (a CSV header may "
+                   "name them in any order; without one, the same columns in the same order)")
+    p.add_argument("--output", help="where to write row,score,decision (default WORKDIR/<input>.scores.csv)")
+    p.set_defaults(func=lambda a, extra: _cmd_score(a))

@@ -7,11 +7,11 @@ import csv
 import dataclasses
 import json
 
-from aejax import cli, tasks
+from aejax import experiment, tasks
 from aejax.anomaly.build import CODE_WIDTH_PCA, METHODS, PYOD_PCA
 from aejax.anomaly.metrics import Evaluation, RunEvaluation
-from aejax.anomaly.report import curves_grid, load_curves
-from aejax.tasks.anomaly_tables import EVALUATION_FILE
+from aejax.anomaly.figures import curves_grid, load_curves
+from aejax.anomaly.run_tables import EVALUATION_FILE
 
 SUMMARY_METRICS = ("auroc", "auprc", "f1")
 EXTRA_AUROC = (CODE_WIDTH_PCA, PYOD_PCA)  # extra methods some runs report, shown by AUROC only
@@ -112,7 +112,7 @@ def run_all(cfg, run) -> dict:
     for name in cfg.runs:
         sub = run.path(name.replace("/", "__"))
         run.print(f"--- {name} -> {sub}")
-        res = cli.run_experiment(name, sub, quick=cfg.quick_runs, quiet=run.quiet)
+        res = experiment.run_experiment(name, sub, quick=cfg.quick_runs, quiet=run.quiet)
         results.append(res)
         evaluations.append(RunEvaluation.from_dict(json.loads((sub / EVALUATION_FILE).read_text())))
         curves[name] = load_curves(sub)

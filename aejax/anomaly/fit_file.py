@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from aejax.anomaly import records, report, sizing
+from aejax.anomaly import figures as figures_lib, records, sizing
 from aejax.anomaly.labels import has_both_classes
 from aejax.anomaly.metrics import Evaluation, evaluate
 from aejax.anomaly.pipeline import PIPELINE_FILE, InputSchema, Pipeline
-from aejax.anomaly.series import SeriesDetector
+from aejax.anomaly.series_detector import SeriesDetector
 from aejax.anomaly.thresholds import decide, threshold_from_config
-from aejax.data.anomaly.tables import CATEGORICAL, NUMERIC, RecordError, Table, TabularPreprocessor
+from aejax.anomaly.tables import CATEGORICAL, NUMERIC, RecordError, Table, TabularPreprocessor
 
 FLAGGED_SHOWN = 20  # rows listed in report.md
 MAX_LEVELS = 1000  # a text column with more distinct values is taken for an identifier
@@ -161,7 +161,7 @@ def split_series(columns: records.Columns, schema: InputSchema) -> dict[str, np.
 
 def _config(kind: str, overrides: dict | None):
     from aejax import config as config_lib
-    from aejax.configs.anomaly import user_config
+    from aejax.anomaly.settings import user_config
 
     cfg = user_config(kind)
     config_lib.apply_overrides(cfg, overrides or {})
@@ -172,7 +172,7 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
     """(detector, sized config, notes): the detector of `cfg` sized to the data (aejax.anomaly.sizing):
     a table detector for `series_windows` rows of `features` values (window None), else a series
     detector over windows of `window` steps. Seed: cfg.protocol.seeds[0]."""
-    from aejax.anomaly.autoencoder import AutoencoderDetector
+    from aejax.anomaly.ae_detector import AutoencoderDetector
 
     seed = cfg.protocol.seeds[0]
     if window is None:
@@ -260,7 +260,7 @@ def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: 
                   series, num_features: int, notes) -> FitSummary:
     """train_scores.csv, score_histogram.png (and series_scores.png, roc_pr.png), report.md."""
     from aejax import run as run_lib
-    from aejax.anomaly.autoencoder import describe
+    from aejax.anomaly.ae_detector import describe
 
     threshold = detector.threshold_
     scores = np.empty(len(order))
@@ -271,11 +271,11 @@ def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: 
     np.savetxt(workdir / "train_scores.csv", np.column_stack([rows, scores, decisions]), delimiter=",",
                fmt=["%d", "%.17g", "%d"], header="row,score,decision", comments="")
     figures = ["score_histogram.png"]
-    report.score_histogram(workdir / figures[0], scores, threshold.value, f"{train.name}: training scores")
+    figures_lib.score_histogram(workdir / figures[0], scores, threshold.value, f"{train.name}: training scores")
     if series:
         figures.append("series_scores.png")
         shown = dict(list(series.items())[:4])
-        report.score_trace(workdir / figures[-1], {k or train.name: scores[r] for k, r in shown.items()},
+        figures_lib.score_trace(workdir / figures[-1], {k or train.name: scores[r] for k, r in shown.items()},
                            threshold.value, "per-step scores of the training series")
     evaluation = None
     labels = np.zeros(len(rows), np.int32)
@@ -284,7 +284,7 @@ def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: 
         if has_both_classes(labels):
             evaluation = evaluate(labels, scores, threshold, point_adjusted=bool(series))
             figures.append("roc_pr.png")
-            report.curves_figure(workdir / figures[-1], labels, {"detector": scores}, f"{train.name} (training rows)")
+            figures_lib.curves_figure(workdir / figures[-1], labels, {"detector": scores}, f"{train.name} (training rows)")
     flagged = np.flatnonzero(decisions)
     top = flagged[np.argsort(-scores[flagged], kind="stable")][:FLAGGED_SHOWN]
     window_detector = detector.detectors_[next(iter(detector.detectors_))] if series else detector

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aejax.data.anomaly.tables import (
+from aejax.anomaly.tables import (
     CATEGORICAL, NUMERIC, TabularPreprocessor, numeric_table, table_from_records)
 
 COLUMNS = ("bytes", "proto", "rate")

@@ -1,10 +1,10 @@
-"""The cross-dataset selection of aejax anomaly fit's defaults (aejax.tasks.anomaly_defaults)."""
+"""The cross-dataset selection of aejax anomaly fit's defaults (aejax.anomaly.selection)."""
 
 import numpy as np
 import pytest
 
-from aejax.configs.anomaly import TABLE_DEFAULT, TABLE_GRID, candidate_name, table_candidate, user_config
-from aejax.tasks.anomaly_defaults import best_candidate, grid_settings, lodo_choices, rescored
+from aejax.anomaly.settings import TABLE_DEFAULT, TABLE_GRID, candidate_name, table_candidate, user_config
+from aejax.anomaly.selection import best_candidate, grid_settings, lodo_choices, rescored
 
 
 def test_leave_one_dataset_out_never_looks_at_the_held_out_set():
@@ -55,7 +55,7 @@ def test_a_noise_setting_trains_a_denoising_autoencoder_and_steps_set_the_budget
 
 
 def test_rescoring_a_fitted_detector_sets_its_score_settings_and_threshold(tiny_anomaly_config, plane_rows):
-    from aejax.anomaly.autoencoder import AutoencoderDetector
+    from aejax.anomaly.ae_detector import AutoencoderDetector
 
     x = plane_rows(n=48)
     cfg = tiny_anomaly_config()

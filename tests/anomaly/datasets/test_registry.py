@@ -2,7 +2,7 @@
 
 import pytest
 
-from aejax.data import anomaly
+from aejax.anomaly import datasets as anomaly
 
 
 @pytest.mark.parametrize("name, rows, anomalies, dims", [

@@ -1,5 +1,5 @@
 """Anomaly runs on series (NAB streams, SKAB experiments): the library's series detectors
-(`aejax.anomaly.series.SeriesDetector`) over float32 sliding windows, scored streamed."""
+(`aejax.anomaly.series_detector.SeriesDetector`) over float32 sliding windows, scored streamed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 
 from aejax.anomaly import build
 from aejax.anomaly.metrics import RunEvaluation, evaluate, over_seeds
-from aejax.anomaly.report import method_table, run_notes, save_curves
-from aejax.anomaly.series import SeriesDetector
+from aejax.anomaly.figures import method_table, run_notes, save_curves
+from aejax.anomaly.series_detector import SeriesDetector
 from aejax.anomaly.thresholds import THRESHOLD_POLICIES, Threshold, threshold_from_config
 from aejax.anomaly.windows import AGGREGATES
-from aejax.data import anomaly as anomaly_data
-from aejax.tasks.anomaly_tables import save_evaluation
+from aejax.anomaly import datasets as anomaly_data
+from aejax.anomaly.run_tables import save_evaluation
 
 
 def standardise_series(values: np.ndarray, n_train: int) -> np.ndarray:

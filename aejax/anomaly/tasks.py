@@ -1,17 +1,17 @@
 """Task "anomaly": runs `cfg.data.name` with the runner of its kind of data.
 
-tables (aejax.tasks.anomaly_tables), series (anomaly_series), trajectories (anomaly_trajectories);
+tables (aejax.anomaly.run_tables), series (run_series), trajectories (run_trajectories);
 the detectors, thresholds and metrics they share are the library `aejax.anomaly`.
 """
 
 from __future__ import annotations
 
 from aejax import tasks
-from aejax.data.anomaly import DATASETS
-from aejax.tasks import anomaly_series, anomaly_tables, anomaly_trajectories
+from aejax.anomaly.datasets import DATASETS
+from aejax.anomaly import run_series, run_tables, run_trajectories
 
-RUNNERS_BY_KIND = {"tabular": anomaly_tables.run_tabular, "tabular-splits": anomaly_tables.run_nsl_kdd,
-                   "series": anomaly_series.run_series, "trajectories": anomaly_trajectories.run_trajectories}
+RUNNERS_BY_KIND = {"tabular": run_tables.run_tabular, "tabular-splits": run_tables.run_nsl_kdd,
+                   "series": run_series.run_series, "trajectories": run_trajectories.run_trajectories}
 
 
 @tasks.register("anomaly")

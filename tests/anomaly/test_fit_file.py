@@ -7,11 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from aejax.anomaly.fit import fit_file
+from aejax.anomaly.fit_file import fit_file
 from aejax.anomaly.pipeline import Pipeline
 from aejax.anomaly.records import InputError
-from aejax.anomaly.serve import score_file
-from aejax.data.anomaly.tables import RecordError
+from aejax.anomaly.score_file import score_file
+from aejax.anomaly.tables import RecordError
 
 QUICK = {"sizing.min_steps": "30", "model.ensemble": "2", "train.epochs": "2"}
 

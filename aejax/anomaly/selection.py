@@ -1,8 +1,8 @@
 """Task "anomaly_defaults": the cross-dataset selection of `aejax anomaly fit`'s table detector.
 
-Every candidate setting of `aejax.configs.anomaly.TABLE_GRID` is fitted exactly as `aejax anomaly
+Every candidate setting of `aejax.anomaly.settings.TABLE_GRID` is fitted exactly as `aejax anomaly
 fit` fits it (`user_config("table")` with the setting, sized to the training rows by
-`aejax.anomaly.fit.sized_detector`, threshold at the 99th percentile of the training scores) on
+`aejax.anomaly.fit_file.sized_detector`, threshold at the 99th percentile of the training scores) on
 every selection set under ADBench's unsupervised protocol (70/30 stratified split, training on the
 contaminated 70 %, labels used only to score the test split). Leave one dataset out: the setting
 reported on set S is the one with the highest mean test AUROC over the *other* sets, so no choice
@@ -30,8 +30,8 @@ from aejax.anomaly.metrics import Evaluation, evaluate
 from aejax.anomaly.pca import PCADetector, PCAReconstructionDetector
 from aejax.anomaly.protocols import one_class_split, subsample, unsupervised_split
 from aejax.anomaly.thresholds import threshold_from_config
-from aejax.data import anomaly as anomaly_data
-from aejax.data.anomaly.tables import TabularPreprocessor
+from aejax.anomaly import datasets as anomaly_data
+from aejax.anomaly.tables import TabularPreprocessor
 
 CELLS_FILE = "cells.jsonl"
 BASELINES = ("iforest", "pca_pyod", "pca")
@@ -61,7 +61,7 @@ def best_candidate(auroc: dict[str, dict[str, float]], datasets) -> str:
 
 
 def _user_table_config(setting: dict, seed: int):
-    from aejax.configs.anomaly import table_candidate, user_config
+    from aejax.anomaly.settings import table_candidate, user_config
 
     cfg = table_candidate(user_config("table"), setting)
     cfg.protocol.seeds = (seed,)
@@ -71,7 +71,7 @@ def _user_table_config(setting: dict, seed: int):
 def fit_user_detector(setting: dict, x_train, seed: int):
     """The detector `aejax anomaly fit` fits for `setting` on rows x_train [N, D], with its
     threshold (the config's label-free policy on the training scores)."""
-    from aejax.anomaly.fit import sized_detector
+    from aejax.anomaly.fit_file import sized_detector
 
     cfg = _user_table_config(setting, seed)
     detector, cfg, _ = sized_detector(cfg, window=None, per_series=False, series_windows=len(x_train),
@@ -148,7 +148,7 @@ def rescored(detector, cfg, setting: dict, x_train):
     """A fitted AE detector re-calibrated to score as `setting` says (its SCORE_KEYS: residuals
     raw / standardised / whitened, norm squared / absolute), with a new threshold: what a fit with
     that setting gives, since training does not depend on it (AutoencoderDetector.calibrate)."""
-    from aejax.configs.anomaly import RESIDUALS
+    from aejax.anomaly.settings import RESIDUALS
 
     detector.config.score.standardise, detector.config.score.whiten = RESIDUALS[setting["residuals"]]
     detector.config.score.norm = setting["norm"]
@@ -216,7 +216,7 @@ def _fmt(value: float) -> str:
 @tasks.register("anomaly_defaults")
 def run_defaults(cfg, run) -> dict:
     """Leave-one-dataset-out selection of the table detector's defaults; see the module docstring."""
-    from aejax.configs.anomaly import candidate_name
+    from aejax.anomaly.settings import candidate_name
 
     settings = grid_settings(cfg.defaults.grid)
     names = [candidate_name(s) for s in settings]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aejax.data.anomaly.tables import CATEGORICAL, NUMERIC, Table, table_from_records
+from aejax.anomaly.tables import CATEGORICAL, NUMERIC, Table, table_from_records
 
 FEATURES = (
     "duration", "protocol_type", "service", "flag", "src_bytes", "dst_bytes", "land",

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from aejax.data.anomaly import adbench, kdd, series, trajectories
+from aejax.anomaly.datasets import adbench, kdd, streams, trajectories
 from aejax.data.folders import DATA_DIR_ENV, data_folder
 
 CACHE_DIR_ENV = "AEJAX_CACHE_DIR"
@@ -52,10 +52,10 @@ DATASETS: dict[str, AnomalyDataset] = {
     "kddcup99": AnomalyDataset("kddcup99", "kddcup99_10pct", "tabular", (kdd.KDDCUP99_FILE,),
                                lambda folder: kdd.load_kddcup99(folder, cache_dir() / "anomaly")),
     **{name: _adbench(name) for name in adbench.FILES},
-    "nab": AnomalyDataset("nab", "nab", "series", ("labels/combined_windows.json",), series.load_nab),
+    "nab": AnomalyDataset("nab", "nab", "series", ("labels/combined_windows.json",), streams.load_nab),
     "nab_other": AnomalyDataset("nab_other", "nab", "series", ("labels/combined_windows.json",),
-                                lambda folder: series.load_nab(folder, series.NAB_OTHER_REAL)),
-    "skab": AnomalyDataset("skab", "skab", "series", ("data/valve1/0.csv",), series.load_skab),
+                                lambda folder: streams.load_nab(folder, streams.NAB_OTHER_REAL)),
+    "skab": AnomalyDataset("skab", "skab", "series", ("data/valve1/0.csv",), streams.load_skab),
     "vmt": AnomalyDataset("vmt", "vmt_trajectories", "trajectories", ("CASIA_tjc.mat", "vmt_gt.txt"),
                           trajectories.load_vmt),
 }

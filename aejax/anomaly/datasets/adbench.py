@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aejax.data.anomaly.tables import Table, numeric_table
+from aejax.anomaly.tables import Table, numeric_table
 
 # ADBench file name of each set (Han et al. 2022, adbench/datasets/Classical).
 FILES = {
