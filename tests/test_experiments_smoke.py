@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aejax import cli, registry
+from aejax import experiment, registry
 
 _spec = importlib.util.spec_from_file_location("golden", Path(__file__).with_name("golden") / "golden.py")
 golden = importlib.util.module_from_spec(_spec)
@@ -21,7 +21,7 @@ def test_quick_variant_writes_results(name, tmp_path):
     if registry.describe(name)["data"] == "user-supplied":
         pytest.skip(f"{name} needs data that cannot be shipped (loaders are tested on generated files)")
     start = time.perf_counter()
-    cli.run_experiment(name, tmp_path, quick=True, quiet=True)
+    experiment.run_experiment(name, tmp_path, quick=True, quiet=True)
     wall = time.perf_counter() - start
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["experiment"] == name

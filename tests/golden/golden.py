@@ -44,14 +44,14 @@ def mismatches(name: str, metrics: dict, golden: dict) -> list[str]:
 
 
 def regenerate(names: list[str]) -> None:
-    from aejax import cli, registry
+    from aejax import experiment, registry
 
     golden = load()
     for name in names or registry.names():
         if registry.describe(name)["data"] == "user-supplied":
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            results = cli.run_experiment(name, Path(tmp), quick=True, quiet=True)
+            results = experiment.run_experiment(name, Path(tmp), quick=True, quiet=True)
         golden[name] = pinned(results["metrics"])
         print(f"{name}: {len(golden[name])} metrics pinned", flush=True)
     text = json.dumps({"variant": "quick", "rtol": RTOL, "atol": ATOL,

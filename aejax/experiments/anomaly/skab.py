@@ -55,7 +55,7 @@ Expected: target AE F1 >= 0.80 (the issue), SKAB's Conv-AE 0.78. Measured (seed 
           same F1 on an H200), one pooled model 0.777 (FAR 0.217, MAR 0.245; 0.762 on the H200).
 """
 from aejax.config import reference
-from aejax.configs.anomaly import skab_conv_detector
+from aejax.anomaly.settings import skab_conv_detector
 from aejax.registry import sibling
 
 _common = sibling(__file__, "_common")
@@ -81,7 +81,7 @@ def get_config(arg=None):
     c.protocol.folds = (("valve1", "valve2"), ("other",))
     c.baselines.per_series = True
     c.windows.size = 60
-    # the series default (aejax.configs.anomaly.skab_conv_detector), whose members, epochs and scoring
+    # the series default (aejax.anomaly.settings.skab_conv_detector), whose members, epochs and scoring
     # rule these two folds chose (see the docstring)
     skab_conv_detector(c)
     c.threshold.policy = "percentile"

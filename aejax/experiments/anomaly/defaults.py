@@ -4,7 +4,7 @@ Run:      JAX_COMPILATION_CACHE_DIR=runs/jax-cache aejax run anomaly/defaults   
           (the persistent compilation cache lets the candidates that share shapes share compiled
           programs; without it the run compiles every fit again)
 Paper:    Han et al. (2022), ADBench, Appendix D Tables D4/D5 (published PCA and IForest).
-Protocol: every candidate of aejax.configs.anomaly.TABLE_GRID (scaling standard / minmax, code
+Protocol: every candidate of aejax.anomaly.settings.TABLE_GRID (scaling standard / minmax, code
           width rule D/10 / sqrt(D), residuals raw / standardised / whitened, step budget by epochs /
           by batch, at least 1000 / 250 optimizer steps, Gaussian training noise 0 / 0.1 / 0.2, a
           row's score summing its residuals' squares / absolute values: 288 settings; those that
@@ -62,7 +62,7 @@ Measured: 1,832 s in all (load 1.5-2). Default minmax-tenth-standardised-batch-2
 from ml_collections import ConfigDict
 
 from aejax.config import reference
-from aejax.configs.anomaly import TABLE_GRID, default_config
+from aejax.anomaly.settings import TABLE_GRID, default_config
 from aejax.registry import sibling
 
 _common = sibling(__file__, "_common")

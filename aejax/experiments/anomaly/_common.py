@@ -2,7 +2,7 @@
 from ml_collections import ConfigDict
 
 from aejax.config import reference
-from aejax.configs.anomaly import default_config
+from aejax.anomaly.settings import default_config
 
 ADBENCH = "Han et al. (2022), ADBench, NeurIPS Datasets & Benchmarks, arXiv 2206.09426"
 # ADBench Appendix D, Tables D4 (AUCROC) and D5 (AUCPR), unsupervised, mean of 3 seeds, as fractions.
@@ -36,7 +36,7 @@ ADBENCH_MODELS = {
 
 
 def anomaly_config(dataset: str) -> ConfigDict:
-    """The runner's defaults (aejax.configs.anomaly.default_config); experiments override them."""
+    """The runner's defaults (aejax.anomaly.settings.default_config); experiments override them."""
     return default_config(dataset)
 
 

@@ -6,7 +6,7 @@ Paper:    Tuli et al. (2022), TranAD, VLDB, Table 2 "NAB" (the same 7 realKnownC
           has an official NAB score (Lavin & Ahmad 2015).
 Protocol: unsupervised; per stream the first 15 % (NAB's probationary period) trains and sets the
           scaler and the threshold (99th percentile of its scores), the remaining 85 % is scored.
-          Detector: the series default of `aejax anomaly fit` (aejax.configs.anomaly.skab_conv_detector:
+          Detector: the series default of `aejax anomaly fit` (aejax.anomaly.settings.skab_conv_detector:
           three 32-16 Conv-AEs, 40 epochs, window_mean scores on standardised residuals), per
           stream, as SKAB's two file-group folds and NAB's other streams chose it; realKnownCause's
           labels took no part in the choice.
@@ -31,7 +31,7 @@ Expected: AUROC / AUPRC and un-adjusted F1 are the honest numbers; the point-adj
           thresholds fitted on held-out training steps 0.604.
 """
 from aejax.config import reference
-from aejax.configs.anomaly import skab_conv_detector
+from aejax.anomaly.settings import skab_conv_detector
 from aejax.registry import sibling
 
 _common = sibling(__file__, "_common")
@@ -47,7 +47,7 @@ def get_config(arg=None):
     c.protocol.seeds = (0,)
     c.protocol.train_fraction = 0.15
     c.windows.size = 32
-    # the series default (`aejax anomaly fit` on series, aejax.configs.anomaly.skab_conv_detector),
+    # the series default (`aejax anomaly fit` on series, aejax.anomaly.settings.skab_conv_detector),
     # models per stream, as SKAB's two folds and nab-other chose them; chosen without these streams'
     # labels. PCA and IForest per stream too.
     skab_conv_detector(c)
