@@ -1,6 +1,7 @@
 """The minimize.m port: step by step against a transcription of minimize.m, against the output
 Rasmussen publishes for it, against scipy's nonlinear CG and on quadratics."""
 
+import json
 import math
 
 import jax
@@ -283,3 +284,90 @@ def test_host_syncs_count_every_scalar_the_host_reads(monkeypatch):
     assert result.evaluations == reads["f"] > 5
     assert reads["isfinite"] >= 5 and reads["vdot"] >= result.evaluations
     assert result.host_syncs == sum(reads.values())
+
+
+# A child process running CG fine-tuning (2 epochs of 4 batches, float64, a checkpoint after every
+# batch) on a tiny autoencoder; with KILL_AT = k > 0 it SIGKILLs itself as minimize call k starts.
+_CG_CHILD = """
+import os, signal, sys
+import jax, numpy as np
+from aejax import losses
+from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.run import Run
+from aejax.train import cg
+
+workdir, kill_at, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+calls, minimize_pytree = [0], cg.minimize_pytree
+
+def minimize_or_die(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return minimize_pytree(*args, **kwargs)
+
+cg.minimize_pytree = minimize_or_die
+model = Autoencoder(sizes=(20, 8, 3))
+x = np.random.default_rng(0).uniform(size=(200, 20)).astype(np.float32)
+
+def loss_fn(p, xb):
+    return jax.numpy.mean(losses.get("cross_entropy")(model.apply({"params": p}, xb), xb))
+
+params = cg.fit_cg(loss_fn, init_params(model, jax.random.key(0)), x, Run(workdir, quiet=True), epochs=2,
+                   batch_size=50, line_searches=2, float64=True, checkpoint_seconds=0.0, key=jax.random.PRNGKey(2),
+                   evaluate=lambda p: {"test_sse_per_image": 0.0})
+np.savez(out, **{"/".join(k.key for k in path): leaf
+                 for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]})
+"""
+
+
+def _cg_child(folder, workdir: str, kill_at: int):
+    """Run the child in ``folder / workdir``; returns (completed process, params .npz path). The
+    children share the test run's persistent compilation cache (tests/conftest.py), so only the
+    first one compiles."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = folder / "cg_child.py"
+    script.write_text(_CG_CHILD)
+    out = folder / f"{workdir}.npz"
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run([sys.executable, str(script), str(folder / workdir), str(kill_at), str(out)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    return proc, out
+
+
+@pytest.fixture(scope="module")
+def cg_uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cg_resume")
+    proc, out = _cg_child(folder, "straight", 0)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder, out
+
+
+@pytest.mark.parametrize("kill_at", [3, 5], ids=["mid-epoch", "epoch-boundary"])
+def test_cg_fine_tuning_killed_at_a_batch_resumes_bitwise(cg_uninterrupted, kill_at):
+    """SIGKILL as batch 3 of epoch 1 (two batches checkpointed) or batch 1 of epoch 2 (the epoch
+    just checkpointed) starts; the rerun ends with the bits of an uninterrupted run, and logs each
+    epoch once with the same loss."""
+    folder, straight_out = cg_uninterrupted
+    workdir = f"killed_at_{kill_at}"
+    killed, killed_out = _cg_child(folder, workdir, kill_at)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    assert not killed_out.exists()
+    resumed, resumed_out = _cg_child(folder, workdir, 0)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    a, b = np.load(straight_out), np.load(resumed_out)
+    assert sorted(a) == sorted(b) and len(a) == 8
+    for name in a:
+        assert a[name].dtype == np.float32
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    logs = [[json.loads(line) for line in (folder / d / "metrics.jsonl").read_text().splitlines()]
+            for d in ("straight", workdir)]
+    epochs = [[r for r in log if r.get("phase") == "finetune"] for log in logs]
+    assert [r["epoch"] for r in epochs[1]] == [1, 2]
+    assert [r["loss"] for r in epochs[0]] == [r["loss"] for r in epochs[1]]
+    assert epochs[1][0]["evaluations_per_batch"] == epochs[0][0]["evaluations_per_batch"] > 2
+    checkpoints = [[r["step"] for r in log if r.get("event") == "checkpoint"] for log in logs]
+    assert checkpoints[0] == checkpoints[1] == list(range(1, 9))  # one per batch, none twice
