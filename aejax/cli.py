@@ -60,7 +60,7 @@ def _cmd_list(args) -> int:
 
     rows = [registry.describe(n) for n in registry.names()]
     for row in rows:
-        row["measured"] = results.latest(row["name"])
+        row["measured"] = results.latest(row["name"], registered_first=True)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -70,7 +70,7 @@ def _cmd_list(args) -> int:
         paper = "" if r["reference"] is None else f"{r['reference']:.4g}"
         table.append((r["name"], metric, paper, *_measured(r, r["measured"]), short_citation(r["paper"])))
     print("\n".join(_fit_columns(table, LIST_WIDTH)))
-    print("ours: the latest full run recorded in results/ (aejax run NAME --record); * with config overrides.")
+    print("ours: the latest full run recorded in results/ (aejax run NAME --record); * with config overrides")
     print("units, data sources, full citations and records: aejax list --json; config keys: aejax config NAME")
     return 0
 

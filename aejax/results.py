@@ -14,7 +14,8 @@ A record (README.md in the results folder lists every field): the experiment's n
 differs from the registered experiment's), `command`, `commit` and `dirty` (tracked files other
 than results/ modified), `date` (ISO 8601), `machine` (CPU model, cores, RAM, devices), `load` (the
 1-minute load average at start and end), `wall_seconds`, `workdir` and `source`. Records are only
-ever appended; the newest full (not quick) record by date is what `aejax list` prints. No jax here:
+ever appended; `aejax list` prints the newest full (not quick) record by date, one of the registered
+config (no overrides) where there is one. No jax here:
 `aejax list` reads these files.
 """
 import contextlib
@@ -86,9 +87,12 @@ def _when(rec: dict) -> datetime.datetime:
     return date if date.tzinfo else date.replace(tzinfo=datetime.timezone.utc)
 
 
-def latest(name: str, *, quick: bool = False, root: Path | None = None) -> dict | None:
-    """The newest record of `name` by date (of a full run; of a quick one with `quick`), or None."""
+def latest(name: str, *, quick: bool = False, registered_first: bool = False, root: Path | None = None) -> dict | None:
+    """The newest record of `name` by date (of a full run; of a quick one with `quick`), or None.
+    With `registered_first`, the newest run of the registered config (no overrides) when there is one."""
     records = [r for r in read(name, root) if bool(r.get("quick")) == quick]
+    if registered_first and any(not r.get("overrides") for r in records):
+        records = [r for r in records if not r.get("overrides")]
     return max(reversed(records), key=_when) if records else None  # of equal dates, the last appended
 
 

@@ -38,6 +38,9 @@ def test_records_round_trip_and_latest_is_the_newest_full_run(tmp_path):
     assert results.latest("mnist/ae", root=tmp_path)["metrics"] == {"test_sse_per_image": 3.2}
     assert results.latest("mnist/ae", quick=True, root=tmp_path)["metrics"] == {"test_sse_per_image": 9.9}
     assert results.latest("mnist/tied-ae", root=tmp_path) is None
+    results.append(_rec("mnist/ae", "2026-12-03T00:00:00+00:00", 2.9, overrides={"train.epochs": 80}), tmp_path)
+    assert results.latest("mnist/ae", root=tmp_path)["metrics"] == {"test_sse_per_image": 2.9}
+    assert results.latest("mnist/ae", registered_first=True, root=tmp_path)["metrics"] == {"test_sse_per_image": 3.2}
     assert results.read("mnist/ae", tmp_path)[0] == _rec("mnist/ae", "2026-11-30T15:17:35+00:00", 3.5)
 
 
@@ -89,6 +92,7 @@ def test_list_prints_the_latest_full_run_beside_the_paper(tmp_path, monkeypatch,
     monkeypatch.setenv(results.ENV, str(tmp_path))
     results.append(_rec("mnist/ae", "2026-11-30T15:17:35+00:00", 3.4567), tmp_path)
     results.append(_rec("mnist/ae", "2026-12-01T10:00:00+00:00", 2.5, quick=True), tmp_path)
+    results.append(_rec("mnist/ae", "2026-12-02T10:00:00+00:00", 2.8, overrides={"train.epochs": 80}), tmp_path)
     results.append(_rec("mnist/tied-ae", "2026-12-03T10:00:00+00:00", 3.8, overrides={"train.epochs": 5}), tmp_path)
     assert cli.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
