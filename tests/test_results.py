@@ -1,5 +1,6 @@
 """Results files: records appended per run, the newest full run printed by `aejax list`, written by
-`aejax run --record`."""
+`aejax run --record`; experiment docstrings hold no measurement log."""
+import ast
 import json
 import re
 
@@ -130,3 +131,17 @@ def test_run_with_record_appends_a_record_with_the_required_fields(tmp_path, mon
     line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith("tiny/digits "))
     assert line.split()[2:5] == ["4.73", f"{run['metrics']['test_sse_per_image']:.4g}*", rec["date"][:10]]
 
+
+def _docstrings():
+    for folder in registry.folders()[:1]:
+        for file in sorted(folder.rglob("*.py")):
+            yield file.relative_to(folder), ast.get_docstring(ast.parse(file.read_text())) or ""
+
+
+def test_experiment_docstrings_hold_no_measurement_log():
+    """Docstrings say Run / Paper / Protocol / Expected; measured numbers live in results/."""
+    for file, doc in _docstrings():
+        assert not re.search(r"^\s*Measured\b", doc, re.M), f"{file}: a 'Measured' section (move it to results/)"
+        assert not re.search(r"\bload( average)?( of| about)? \d", doc), f"{file}: machine load of a run (results/)"
+        assert not re.search(r"\b[Mm]easured\b[^.;\n]{0,30}\d", doc), f"{file}: measured numbers (results/)"
+        assert "outside the repository" not in doc, f"{file}: a variant measured outside the repository"
