@@ -69,7 +69,38 @@ def test_a_value_that_overflows_after_scaling_gives_an_infinite_feature():
 
 
 def test_fit_errors():
-    with pytest.raises(ValueError, match="unknown scaling 'robust'"):
-        TabularPreprocessor.fit(_table(TRAIN), scaling="robust")
+    with pytest.raises(ValueError, match="unknown scaling 'quantile'"):
+        TabularPreprocessor.fit(_table(TRAIN), scaling="quantile")
     with pytest.raises(ValueError, match=r"log1p columns \['proto'\]"):
         TabularPreprocessor.fit(_table(TRAIN), log1p=("proto",))
+
+
+def test_robust_scaling_is_the_1st_to_99th_percentile_range_and_clips_only_training_features():
+    """Issue 23.4: one extreme training value moves neither the offset nor the scale."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 2))
+    x[7, 0] = 1e30
+    pre = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="robust")
+    low, high = np.percentile(x, [1, 99], axis=0)
+    np.testing.assert_allclose(pre.offset, low)
+    np.testing.assert_allclose(pre.scale, high - low)
+    assert 4.0 < pre.scale[0] < 5.5  # about 4.65 standard deviations, as without the extreme value
+    train = pre.features(x, [], clip=True)
+    assert train[7, 0] == 2.0 and train.min() >= -1.0 and train.max() <= 2.0  # ROBUST_CLIP
+    new = pre.features(np.array([[8.0, 0.0]]), [])
+    assert new[0, 0] == pytest.approx((8.0 - low[0]) / (high[0] - low[0]), rel=1e-6) and new[0, 0] > 2.0  # not clipped
+    sparse = numeric_table(np.r_[np.zeros(200), [3.0, 6.0]][:, None], np.zeros(202))
+    fallback = TabularPreprocessor.fit(sparse, scaling="robust")  # P1 == P99: max - min
+    assert (fallback.offset[0], fallback.scale[0]) == (0.0, 6.0)
+
+
+def test_missing_values_are_filled_with_the_training_median_before_scaling():
+    x = np.array([[1.0, 10.0], [np.nan, 20.0], [3.0, np.nan], [5.0, 40.0]])
+    pre = TabularPreprocessor.fit(numeric_table(x, np.zeros(4)), scaling="minmax")
+    np.testing.assert_array_equal(pre.fill, [3.0, 20.0])
+    np.testing.assert_array_equal(pre.offset, [1.0, 10.0])  # missing cells take no part in the statistics
+    np.testing.assert_allclose(pre.features(np.array([[np.nan, np.nan]]), []), pre.features(np.array([[3.0, 20.0]]), []))
+    restored = TabularPreprocessor.from_dict(pre.to_dict())
+    np.testing.assert_array_equal(restored.fill, pre.fill)
+    with pytest.raises(ValueError, match=r"numeric columns \['x1'\] hold no values"):
+        TabularPreprocessor.fit(numeric_table([[1.0, np.nan], [2.0, np.nan]], [0, 0]))
