@@ -16,7 +16,9 @@ EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/sensors
   aejax anomaly fit --train telemetry.csv --workdir runs/tm --time ts --series-id unit --window 32
   aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
+  aejax anomaly fit --train sensors.csv --workdir runs/s3 --na-values 'n/a,?'   # cells that mean "missing"
   aejax score --workdir runs/sensors --input new.csv
+  aejax score --workdir runs/sensors --input new.csv --overwrite --ignore host   # replace; a column to leave out
 
 --config.KEY=VALUE changes the detector's config (aejax.anomaly.settings.user_config).
 """
@@ -56,7 +58,7 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_score(args) -> int:
-    from aejax.anomaly.score_file import score_file
+    from aejax.anomaly.score_file import GAP_FACTOR, score_file
 
     with _naming(args.input):
         summary = score_file(args.workdir, args.input, args.output, overwrite=args.overwrite,
@@ -67,8 +69,8 @@ def _cmd_score(args) -> int:
     if summary.filled:
         print(f"{summary.filled} missing values were filled with their column's training median")
     if summary.gaps:
-        print(f"warning: {summary.gaps} rows follow a time gap (a step of at least 1.5 times the training series' "
-              f"median step), the first at row {summary.first_gap}; windows span them")
+        print(f"warning: {summary.gaps} rows follow a time gap (a step of at least {GAP_FACTOR} times the training "
+              f"series' median step), the first at row {summary.first_gap}; windows span them")
     if summary.evaluation is not None:
         e = summary.evaluation
         print(f"against the label column: AUROC {e.auroc:.4f}, AUPRC {e.auprc:.4f}, F1 {e.f1:.4f}")

@@ -15,7 +15,9 @@ rows (labels are never used for fitting).
 Tables are read in one streamed pass that checks every record, counts missing values and keeps
 a uniform sample of at most `sizing.max_train_rows` rows (random keys from seed
 cfg.protocol.seeds[0]): the scaling statistics, the detector and its threshold come from the
-sample; a second pass scores every row for train_scores.csv and report.md. Series are read whole.
+sample (trained on its features clipped as robust scaling clips them; the threshold set on its
+unclipped scores, as scoring sees them); a second pass scores every row for train_scores.csv and
+report.md, as `aejax score` would. Series are read whole.
 A training value beyond float32's range is an error naming the cell.
 
 The whole input and the config are checked before anything is written. The work directory
@@ -121,7 +123,8 @@ def choose_columns(path, *, label=None, time=None, series_id=None, categorical=(
         if name in numeric and kind != records.NUMERIC:
             raise ValueError(f"--numeric {name}: column {name!r} of {path} holds text, not numbers")
         if kind == records.TIME:
-            raise ValueError(f"column {name!r} of {path} holds timestamps: name it with --time, or --ignore it")
+            raise ValueError(f"column {name!r} of {path} holds timestamps: name it with --time (and --window N for a "
+                             "series detector), or --ignore it")
         features.append(name)
         kinds.append(CATEGORICAL if name in categorical or kind == records.TEXT else NUMERIC)
     if not features:
@@ -433,12 +436,12 @@ def _value(columns: records.Columns, name: str, i: int) -> str:
 
 def _score_training_table(path, choice: ColumnChoice, pipeline: Pipeline, shown: tuple[str, ...]):
     """(rows, scores, labels or None, top flagged rows) of every record of the training table,
-    scored with the training features (clipped as in training) in chunks."""
+    scored in chunks as `aejax score` scores them."""
     rows, scores, labels = [], [], []
     top = _Top(FLAGGED_SHOWN)
     threshold = pipeline.detector.threshold_
     for columns in records.read_chunks(path, _column_kinds(choice), **_read_options(choice)):
-        chunk_scores = pipeline.detector.score(pipeline.features(columns, clip=True))
+        chunk_scores = pipeline.detector.score(pipeline.features(columns))
         rows.append(columns.rows())
         scores.append(chunk_scores)
         if choice.schema.label:
@@ -461,7 +464,8 @@ def _column_lines(pre: TabularPreprocessor, sample: Table, missing, low, high, r
     bounds = pre.clip_range
     if bounds:
         lines[-1] += (f" Training features are clipped to [{bounds[0]:g}, {bounds[1]:g}] (one range beyond P1 and P99;"
-                      " scoring never clips): the clipped training values are counted below.")
+                      f" scoring never clips): the clipped values of the {len(sample):,} trained rows are counted "
+                      "below.")
     lines += ["", "| column | missing | filled with | min | max | offset | scale | clipped low | clipped high |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for j, name in enumerate(pre.numeric_columns):
@@ -645,6 +649,8 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
                 run.print(f"note: {note}" if not note.startswith("warning") else note)
             inputs_x = {k: x[r] for k, r in series.items()} if window else x
             detector.fit(inputs_x, run=run, tag="model")
+            if pre.clip_range and not window:  # the threshold sees the training rows as scoring will
+                detector.train_scores_ = detector.score(pre.transform(table))
             if window and per_series:
                 detector.fit_threshold(cfg_sized.threshold.policy, **_policy_params(cfg_sized))
             else:

@@ -171,7 +171,7 @@ def user_config(kind: str) -> ConfigDict:
     # series trains on at most max_train_windows windows
     # a table trains on at most max_train_rows rows, drawn uniformly (aejax.anomaly.fit_file)
     c.sizing = ConfigDict(dict(widths="data", code="tenth", budget="epochs", min_steps=1000, max_epochs=300,
-                               min_batches=8, min_rows=32, max_train_windows=20000, max_train_rows=200_000))
+                               min_batches=8, min_rows=32, max_train_windows=20000, max_train_rows=100_000))
     if kind == "table":
         c.model.hidden = (8, 2)
         c.model.ensemble = 5

@@ -13,7 +13,7 @@ from aejax.anomaly.tables import ROBUST_CLIP, ROBUST_PERCENTILES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 STATED = dict(table_min_steps=250, series_min_steps=1000, noise=0.2, scaling="robust", percentiles=(1.0, 99.0),
-              code="tenth", norm="absolute", max_train_rows=200_000, threshold_q=99.0)
+              code="tenth", norm="absolute", max_train_rows=100_000, threshold_q=99.0)
 
 
 def _readme_section() -> str:
