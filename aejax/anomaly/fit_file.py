@@ -457,15 +457,15 @@ def _column_lines(pre: TabularPreprocessor, sample: Table, missing, low, high, r
     if not pre.numeric_columns:
         return []
     how = {"minmax": "(x - min) / (max - min)", "standard": "(x - mean) / std",
-           "robust": "(x - P1) / (P99 - P1), P1 and P99 the 1st and 99th percentiles of the training rows"}
+           "robust": "(x - min) / (max - min) over the inliers: the training values within 3 ranges "
+                     "(P99 - P1) of the 1st and 99th percentiles P1 and P99"}
     lines = ["", "## Numeric columns", "",
              f"Scaled {how[pre.scaling]}: feature = (x - offset) / scale. Missing values are filled with the "
              "column's median over the training rows, here and when scoring."]
     bounds = pre.clip_range
     if bounds:
-        lines[-1] += (f" Training features are clipped to [{bounds[0]:g}, {bounds[1]:g}] (one range beyond P1 and P99;"
-                      f" scoring never clips): the clipped values of the {len(sample):,} trained rows are counted "
-                      "below.")
+        lines[-1] += (f" Training features are clipped to [{bounds[0]:g}, {bounds[1]:g}], the inliers' range (scoring "
+                      f"never clips): the clipped extremes of the {len(sample):,} trained rows are counted below.")
     lines += ["", "| column | missing | filled with | min | max | offset | scale | clipped low | clipped high |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for j, name in enumerate(pre.numeric_columns):

@@ -152,8 +152,9 @@ def user_config(kind: str) -> ConfigDict:
     (a denoising AE: Gaussian noise of 0.2 on the min-max scaled inputs, at least 250 steps; a row
     scores the sum of its standardised residuals' absolute values), chosen by
     leave-one-dataset-out selection over the ADBench development sets (`aejax run anomaly/defaults`;
-    procedure and outcome in aejax/experiments/anomaly/defaults.py); the min-max range is taken
-    from the 1st to the 99th percentile ("robust" scaling). Series: SKAB's three 1-D conv AEs on
+    procedure and outcome in aejax/experiments/anomaly/defaults.py); the min-max range is that of
+    the values within 3 ranges of the 1st and 99th percentiles ("robust" scaling: the same as
+    min-max without such extremes). Series: SKAB's three 1-D conv AEs on
     standardised residuals, window_mean scores. A label-free threshold: the 99th percentile of the
     training scores.
     """
@@ -177,8 +178,8 @@ def user_config(kind: str) -> ConfigDict:
         c.model.ensemble = 5
         c.train.epochs = 10
         table_candidate(c, TABLE_DEFAULT)
-        # TABLE_DEFAULT's min-max scaling with its range from the 1st to the 99th percentile, so
-        # that one extreme training value does not flatten a column (aejax.anomaly.tables)
+        # TABLE_DEFAULT's min-max scaling over the values within 3 ranges of the 1st and 99th
+        # percentiles, so that one extreme training value does not flatten a column (aejax.anomaly.tables)
         c.preprocess.scaling = "robust"
     else:
         skab_conv_detector(c)

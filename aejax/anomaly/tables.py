@@ -7,11 +7,12 @@ with statistics of the fitted rows only:
 
 - "minmax": (x - min) / (max - min);
 - "standard": (x - mean) / std;
-- "robust": (x - P1) / (P99 - P1), P1 and P99 the 1st and 99th percentiles of the fitted rows
-  (numpy's linear interpolation), so the middle 98 % of them lie in [0, 1] and one extreme value
-  moves neither; a column with P99 = P1 (mostly one value) falls back to max - min. Training
-  features (`clip=True`) are clipped to ROBUST_CLIP, one range beyond either percentile; scoring
-  never clips, so a value far outside the training range scores high.
+- "robust": min-max over the inliers: the fitted values within ROBUST_MARGIN = 3 ranges of the
+  central ones, [P1 - 3R, P99 + 3R] with P1, P99 the 1st and 99th percentiles (numpy's linear
+  interpolation) and R = P99 - P1 (R = max - min where P99 = P1). A column without such extremes
+  scales exactly as "minmax"; an extreme value (1e30 among values of about 1) moves nothing.
+  Training features (`clip=True`) are clipped to ROBUST_CLIP = [0, 1], the inliers' range;
+  scoring never clips, so a value far outside the training range scores high.
 
 A zero spread becomes 1. Missing numeric values (NaN) are replaced by the column's median over
 the fitted rows (`fill`) before the log1p and the scaling, in fitting and scoring alike. It
@@ -29,7 +30,8 @@ import numpy as np
 NUMERIC, CATEGORICAL = "numeric", "categorical"
 SCALINGS = ("minmax", "standard", "robust")
 ROBUST_PERCENTILES = (1.0, 99.0)
-ROBUST_CLIP = (-1.0, 2.0)  # training features of "robust" scaling: one range beyond either percentile
+ROBUST_MARGIN = 3.0  # inliers lie within this many P1..P99 ranges of P1 and P99
+ROBUST_CLIP = (0.0, 1.0)  # training features of "robust" scaling: the inliers' range
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -147,8 +149,7 @@ class TabularPreprocessor:
         elif scaling == "standard":
             offset, spread = values.mean(axis=0), values.std(axis=0)
         else:
-            low, high = np.percentile(values, ROBUST_PERCENTILES, axis=0)
-            offset, spread = low, np.where(high > low, high - low, values.max(axis=0) - low)
+            offset, spread = robust_range(values)
         scale = np.where(spread > 0, spread, 1.0)
         return cls(table.columns, table.kinds, vocab, tuple(log1p), scaling, offset, scale, fill)
 
@@ -229,6 +230,16 @@ class TabularPreprocessor:
         return cls(tuple(d["columns"]), tuple(d["kinds"]), {k: tuple(v) for k, v in d["vocab"].items()},
                    tuple(d["log1p"]), d["scaling"], np.asarray(d["offset"], np.float64),
                    np.asarray(d["scale"], np.float64), None if fill is None else np.asarray(fill, np.float64))
+
+
+def robust_range(values_NxK: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(min, max - min) [K] of each column's inliers: its values within ROBUST_MARGIN ranges
+    R = P99 - P1 of its 1st and 99th percentiles (R = max - min where P99 = P1)."""
+    low, high = np.percentile(values_NxK, ROBUST_PERCENTILES, axis=0)
+    spread = np.where(high > low, high - low, values_NxK.max(axis=0) - values_NxK.min(axis=0))
+    inlier = (values_NxK >= low - ROBUST_MARGIN * spread) & (values_NxK <= high + ROBUST_MARGIN * spread)
+    lowest = np.where(inlier, values_NxK, np.inf).min(axis=0)
+    return lowest, np.where(inlier, values_NxK, -np.inf).max(axis=0) - lowest
 
 
 def _log1p(values: np.ndarray, names: tuple[str, ...], log_columns: tuple[str, ...]) -> np.ndarray:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from aejax.anomaly.settings import user_config
 from aejax.anomaly.sizing import size_to_data
-from aejax.anomaly.tables import ROBUST_CLIP, ROBUST_PERCENTILES
+from aejax.anomaly.tables import ROBUST_CLIP, ROBUST_MARGIN, ROBUST_PERCENTILES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-STATED = dict(table_min_steps=250, series_min_steps=1000, noise=0.2, scaling="robust", percentiles=(1.0, 99.0),
+STATED = dict(table_min_steps=250, series_min_steps=1000, noise=0.2, scaling="robust", percentiles=(1.0, 99.0), margin=3,
               code="tenth", norm="absolute", max_train_rows=100_000, threshold_q=99.0)
 
 
@@ -29,8 +29,8 @@ def test_the_code_uses_the_stated_defaults():
     table, series = user_config("table"), user_config("series")
     assert (table.sizing.min_steps, series.sizing.min_steps) == (STATED["table_min_steps"], STATED["series_min_steps"])
     assert (table.corruption.name, table.corruption.level) == ("gaussian", STATED["noise"])
-    assert (table.preprocess.scaling, ROBUST_PERCENTILES, ROBUST_CLIP) == (STATED["scaling"], STATED["percentiles"],
-                                                                         (-1.0, 2.0))
+    assert (table.preprocess.scaling, ROBUST_PERCENTILES, ROBUST_MARGIN, ROBUST_CLIP) == \
+        (STATED["scaling"], STATED["percentiles"], STATED["margin"], (0.0, 1.0))
     assert (table.sizing.code, table.score.norm, table.score.standardise) == (STATED["code"], STATED["norm"], True)
     assert table.sizing.max_train_rows == series.sizing.max_train_rows == STATED["max_train_rows"]
     assert table.threshold.q == series.threshold.q == STATED["threshold_q"]
@@ -44,10 +44,11 @@ def test_the_readme_states_the_defaults_the_code_uses():
     steps = re.search(r"at least ([\d,]+) optimizer steps for tables and ([\d,]+) for series", text)
     assert steps and (_int(steps[1]), _int(steps[2])) == (STATED["table_min_steps"], STATED["series_min_steps"])
     noise = re.search(r"Gaussian noise of ([\d.]+) on the (robustly min-max|min-max|standardised) scaled inputs: each "
-                      r"column's range runs from its (\d+)\w\w to its (\d+)\w\w training percentile", text)
+                      r"column's range is that of its training values within (\d+) ranges of its (\d+)\w\w and "
+                      r"(\d+)\w\w percentiles", text)
     assert noise and float(noise[1]) == STATED["noise"]
     assert {"robustly min-max": "robust", "min-max": "minmax", "standardised": "standard"}[noise[2]] == STATED["scaling"]
-    assert (float(noise[3]), float(noise[4])) == STATED["percentiles"]
+    assert (int(noise[3]), (float(noise[4]), float(noise[5]))) == (STATED["margin"], STATED["percentiles"])
     code = re.search(r"a code of (D / 10|sqrt\(D\)) units", text)
     assert code and {"D / 10": "tenth", "sqrt(D)": "sqrt"}[code[1]] == STATED["code"]
     norm = re.search(r"a row scored by the sum of their (absolute values|squares)", text)

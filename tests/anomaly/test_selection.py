@@ -36,7 +36,7 @@ def test_the_grid_names_every_combination_and_holds_the_shipped_default():
     cfg = user_config("table")
     assert (cfg.sizing.code, cfg.sizing.budget, cfg.sizing.min_steps, cfg.score.norm) == \
         (TABLE_DEFAULT["code"], TABLE_DEFAULT["budget"], TABLE_DEFAULT["steps"], TABLE_DEFAULT["norm"])
-    # the selected min-max scaling with its range from the 1st to the 99th percentile (issue 23.4)
+    # the selected min-max scaling, over the values within 3 ranges of the 1st and 99th percentiles (issue 23.4)
     assert (TABLE_DEFAULT["scaling"], cfg.preprocess.scaling) == ("minmax", "robust")
     with pytest.raises(ValueError, match="residuals='none' must be one of"):
         table_candidate(user_config("table"), {**TABLE_DEFAULT, "residuals": "none"})

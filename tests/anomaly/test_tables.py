@@ -75,22 +75,27 @@ def test_fit_errors():
         TabularPreprocessor.fit(_table(TRAIN), log1p=("proto",))
 
 
-def test_robust_scaling_is_the_1st_to_99th_percentile_range_and_clips_only_training_features():
-    """Issue 23.4: one extreme training value moves neither the offset nor the scale."""
+def test_robust_scaling_is_min_max_over_the_inliers_and_clips_only_training_features():
+    """Issue 23.4: one extreme training value moves neither the offset nor the scale; without
+    extremes "robust" is "minmax"."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(500, 2))
-    x[7, 0] = 1e30
+    clean = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="robust")
+    minmax = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="minmax")
+    np.testing.assert_array_equal(clean.offset, minmax.offset)
+    np.testing.assert_array_equal(clean.scale, minmax.scale)
+    x[7, 0], x[8, 1] = 1e30, -50.0  # -50 lies beyond P1 - 3 (P99 - P1), about -16
     pre = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="robust")
-    low, high = np.percentile(x, [1, 99], axis=0)
-    np.testing.assert_allclose(pre.offset, low)
-    np.testing.assert_allclose(pre.scale, high - low)
-    assert 4.0 < pre.scale[0] < 5.5  # about 4.65 standard deviations, as without the extreme value
+    rest = np.delete(x, [7, 8], axis=0)
+    np.testing.assert_array_equal(pre.offset, [np.delete(x[:, 0], 7).min(), np.delete(x[:, 1], 8).min()])
+    np.testing.assert_allclose(pre.offset + pre.scale, [np.delete(x[:, 0], 7).max(), np.delete(x[:, 1], 8).max()])
+    assert rest.min() >= pre.offset.min() and 6.0 < pre.scale[0] < 8.0  # the range of 500 normal values
     train = pre.features(x, [], clip=True)
-    assert train[7, 0] == 2.0 and train.min() >= -1.0 and train.max() <= 2.0  # ROBUST_CLIP
+    assert (train[7, 0], train[8, 1]) == (1.0, 0.0) and train.min() == 0.0 and train.max() == 1.0  # ROBUST_CLIP
     new = pre.features(np.array([[8.0, 0.0]]), [])
-    assert new[0, 0] == pytest.approx((8.0 - low[0]) / (high[0] - low[0]), rel=1e-6) and new[0, 0] > 2.0  # not clipped
+    assert new[0, 0] == pytest.approx((8.0 - pre.offset[0]) / pre.scale[0], rel=1e-6) and new[0, 0] > 1.5  # not clipped
     sparse = numeric_table(np.r_[np.zeros(200), [3.0, 6.0]][:, None], np.zeros(202))
-    fallback = TabularPreprocessor.fit(sparse, scaling="robust")  # P1 == P99: max - min
+    fallback = TabularPreprocessor.fit(sparse, scaling="robust")  # P1 == P99: R = max - min, every value an inlier
     assert (fallback.offset[0], fallback.scale[0]) == (0.0, 6.0)
 
 
