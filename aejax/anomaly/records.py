@@ -225,7 +225,7 @@ def _layout(path: Path, header: bool) -> _Layout:
     if not irregular:
         layout = _Layout(np.array([0]), np.array([base]), False)
     else:
-        starts, shift, multiline, record, end = [0], [base], False, -1 if header else 0, 0
+        starts, shift, multiline, record = [0], [base], False, -1 if header else 0
         for line, fields in _csv_records(path):
             if record >= 0 and line - record != shift[-1]:
                 starts.append(record)
