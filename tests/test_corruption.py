@@ -74,7 +74,7 @@ def test_corruption_inside_the_jitted_step_follows_the_step_rng():
     params = init_params(model, jax.random.PRNGKey(0))
     x = _x()
     loss = jax.jit(reconstruction(model, "cross_entropy", corrupt=corruption.make("masking", 0.5)))
-    clean = reconstruction(model, "cross_entropy")(params, x, None)[0]
+    clean = reconstruction(model, "cross_entropy")(params, x, jax.random.PRNGKey(0))[0]
     l1, l2, l3 = (float(loss(params, x, jax.random.PRNGKey(k))[0]) for k in (0, 0, 1))
     assert l1 == l2 and l1 != l3 and l1 != float(clean)
     # The target stays the clean input: scoring model(masked x) against x by hand gives l1.
