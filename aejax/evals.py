@@ -195,15 +195,16 @@ def _softmax_regression(features, labels, *, classes: int, steps: int, learning_
 @register("linear_probe")
 def linear_probe(config, model, *, train_split: str | None = None, test_split: str | None = None, steps: int = 500,
                  learning_rate: float = 0.05, l2: float = 1e-4, batch_size: int = 1000) -> Evaluate:
-    """Softmax regression fitted on the codes of `train_split` (standardised with its mean and
-    standard deviation), full-batch Adam; classification error in % on both splits:
+    """Softmax regression fitted on the codes of `train_split` (standardised with their mean and
+    standard deviation per unit), full-batch Adam; classification error in % on both splits:
     {"test_error", "train_error"}."""
     train, test = _split(config, train_split, "train_split"), _split(config, test_split)
     classes = int(max(train.y.max(), test.y.max())) + 1
 
     def evaluate(state):
         z_train, z_test = _codes(model, state, train.x, batch_size), _codes(model, state, test.x, batch_size)
-        mean, std = jnp.mean(z_train, axis=0), jnp.std(z_train, axis=0) + 1e-6
+        mean, std = jnp.mean(z_train, axis=0), jnp.std(z_train, axis=0)
+        std = jnp.where(std > 1e-6, std, 1.0)  # constant features are left unscaled (as scikit-learn does)
         z_train, z_test = (z_train - mean) / std, (z_test - mean) / std
         p = _softmax_regression(z_train, jnp.asarray(train.y), classes=classes, steps=steps, learning_rate=learning_rate, l2=l2)
         error = lambda z, y: 100.0 * float(jnp.mean(jnp.argmax(z @ p["w"] + p["b"], -1) != jnp.asarray(y)))  # noqa: E731

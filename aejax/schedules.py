@@ -25,7 +25,7 @@ def names() -> list[str]:
     """Schedule names optax offers (without the `_schedule` suffix)."""
     import optax
 
-    found = [n for n in dir(optax.schedules) if n.endswith("_schedule") or n == "exponential_decay"]
+    found = [n for n in dir(optax.schedules) if not n.startswith("_") and (n.endswith("_schedule") or n == "exponential_decay")]
     return sorted(n.removesuffix("_schedule") for n in found)
 
 
@@ -38,9 +38,10 @@ def make(spec, where: str = "option") -> Callable:
 
     options = {k: (tuple(v) if isinstance(v, list) else v) for k, v in dict(spec.items()).items() if k != KEY}
     name = spec[KEY]
-    build = getattr(optax.schedules, f"{name}_schedule", None) or (optax.exponential_decay if name == "exponential_decay" else None)
-    if build is None:
+    short = name.removesuffix("_schedule")
+    if short not in names():
         raise ValueError(f"{where}: unknown schedule {name!r}; choose one of {names()} (optax.schedules)")
+    build = getattr(optax.schedules, short if short == "exponential_decay" else f"{short}_schedule")
     try:
         return build(**options)
     except TypeError as err:
