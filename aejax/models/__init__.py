@@ -10,7 +10,9 @@ windows):
         return MyAutoencoder(...)
 
 A registered Flax module class works as its own builder (its fields are the config keys).
-A model maps examples [B, ...] to its outputs: an array (the reconstruction's logits, in the
+Examples reach a model flat [B, D] (as `aejax.data` gives them) or in their shape (at init: one
+zero example of `example_shape`), so a model reshapes x to what its layers read (e.g.
+`x.reshape(x.shape[0], -1)`). A model maps examples [B, ...] to its outputs: an array (the reconstruction's logits, in the
 input's shape) or a dict of named arrays (`reconstruction`, and e.g. `code`, `mean`, `log_var`);
 `named_outputs` gives both as one dict, with the encoder layers' outputs that the model sows into
 the "intermediates" collection (`hidden_0`, `hidden_1`, ...; `code` = the last unless returned),
