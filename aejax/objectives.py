@@ -27,15 +27,18 @@ adds weight * kind(f, **options) to any objective, where `f` is the objective's 
     def my_penalty(f, *, scale=1.0):
         return scale * jnp.mean(jnp.square(f.outputs["code"]))
 
-Forward passes. `ctx.forward(x, corrupt=True, method=None, **kwargs)` runs the model once: on
-`ctx.corrupt(x)` (config.corruption, drawn from the "corruption" stream; x when there is none), with
-the RNG streams "noise", "dropout" and "corruption" (fresh keys on every pass), train=True when the
-model's method takes `train`, the step's value of every scheduled model option, and the model's
-mutable collections, whose update it keeps in `ctx.collections` (the next state's). It returns
-a `Forward` whose `outputs` is a dict of named arrays (`aejax.models.named_outputs`). An objective
-may run several passes and call other methods of the model (a clean and a corrupted pass sharing
-the parameters, then a decoder); each pass draws new keys, and collections updated by one pass are
-read by the next. `ctx.key(name)` draws a key of any stream for the objective itself.
+Forward passes. `ctx.forward(x, corrupt=True, method=None, update=True, **kwargs)` runs the model
+once: on `ctx.corrupt(x)` (config.corruption, drawn from the "corruption" stream; x when there is
+none), with the RNG streams "noise", "dropout" and "corruption" (fresh keys on every pass),
+train=True when the model's method takes `train`, the step's value of every scheduled model option
+(`__call__` only), `kwargs`, and the model's mutable collections (e.g. "batch_stats"), whose update
+it keeps in `ctx.collections` for the next pass and the next state (update=False: read only). It
+returns a `Forward` whose `outputs` is a dict of named arrays (`aejax.models.named_outputs`; an
+array returned by another method than `__call__` is "output"). An objective may run several passes
+and call other methods of the model (a clean and a corrupted pass sharing the parameters, then a
+decoder); each pass draws new keys. `ctx.key(name)` draws a key of any stream for the objective
+itself. Evaluation (`aejax.eval`, `aejax.evals`) calls the model's methods with their defaults
+(train=False: running averages) and fixed keys.
 
 Keys. The step's key is the "corruption" stream's (the key denoising runs always used); stream s is
 fold_in(key, crc32(s)); the n-th draw of a stream in a step (n > 0) is fold_in(its key, n).
@@ -47,16 +50,16 @@ draws its labelled batch with its own key:
 
     @aejax.objectives.register_objective("two_pass")
     def two_pass(ctx, x, *, labelled, labelled_batch=100, noise=0.3, weight=1.0):
-        clean = ctx.forward(x, corrupt=False).outputs               # updates e.g. batch_stats
-        noisy = ctx.forward(x, corrupt=False, noise=noise).outputs  # the model draws "noise"
+        clean = ctx.forward(x, corrupt=False).outputs                # updates e.g. batch_stats
+        noisy = ctx.forward(x, corrupt=False, update=False, noise=noise).outputs  # draws "noise"
         denoise = jnp.mean(jnp.square(noisy["code"] - jax.lax.stop_gradient(clean["code"])))
         idx = jax.random.randint(ctx.key("labelled"), (labelled_batch,), 0, labelled[1].shape[0])
         logits = ctx.forward(labelled[0][idx], corrupt=False, method="classify").outputs["output"]
         ce = jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, labelled[1][idx]))
         return ce + weight * denoise, {"cross_entropy": ce, "denoise": denoise}
 
-Labels carried in the batch work too: give the trainer data {"x": ..., "y": ...} and read
-batch["y"].
+Labels carried in the batch work too: give the trainer a dict of arrays {"x": ..., "y": ...} (the
+epoch permutes them together) and read batch["x"], batch["y"].
 """
 from __future__ import annotations
 
@@ -137,8 +140,10 @@ class Context:
             return x
         return self._corrupt(self.key("corruption"), x.reshape(x.shape[0], -1)).reshape(x.shape)
 
-    def forward(self, x, *, corrupt: bool = True, method: str | None = None, **kwargs) -> Forward:
-        """One pass of the model (see the module docstring) on x; returns its `Forward`."""
+    def forward(self, x, *, corrupt: bool = True, method: str | None = None, update: bool = True, **kwargs) -> Forward:
+        """One pass of the model (see the module docstring) on x; returns its `Forward`. With
+        update=False the pass reads the collections but its update of them is dropped (e.g. a
+        corrupted pass that must not move batch norm's running averages)."""
         inputs = self.corrupt(x) if corrupt else x
         rngs = {s: self.key(s) for s in PASS_STREAMS}
         if method is None:
@@ -148,8 +153,10 @@ class Context:
         variables = {"params": self.params, **self.collections}
         out, updated = models.apply(self.model, variables, inputs, rngs=rngs, method=method,
                                     mutable=["intermediates", *self.collections], **kwargs)
-        self.collections = models.mutable_collections(dict(updated))
-        f = Forward(self.model, self.params, self.collections, inputs, x,
+        read = self.collections
+        if update:
+            self.collections = models.mutable_collections(dict(updated))
+        f = Forward(self.model, self.params, read, inputs, x,
                     models.named_outputs(out, updated.get("intermediates"), method), self.key("regularizers"))
         if self.first is None:
             self.first = f

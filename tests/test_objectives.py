@@ -229,3 +229,28 @@ def test_context_from_the_task_reaches_the_objective_and_draws_its_own_batch():
     assert len(sums) > 1  # a labelled batch drawn with the step's key
     with pytest.raises(ValueError, match="takes no option 'labels'"):
         objectives.build(model, semi, context={"labels": labelled})
+
+
+class _Norm(nn.Module):
+    @nn.compact
+    def __call__(self, x, train: bool = False, shift: float = 0.0):
+        return nn.BatchNorm(use_running_average=not train, momentum=0.5)(x + shift)
+
+
+def test_passes_update_the_collections_in_order_unless_told_not_to():
+    model = _Norm()
+    variables = model.init(jax.random.PRNGKey(0), X)
+    stats = {"batch_stats": variables["batch_stats"]}
+
+    def passes(ctx, x, *, second_updates):
+        ctx.forward(x)
+        ctx.forward(x, shift=10.0, update=second_updates)
+        return jnp.zeros(())
+
+    def after(second_updates):
+        loss = objectives.build(model, passes, context={"second_updates": second_updates})
+        return loss.fn(variables["params"], X, KEY, step=jnp.int32(0), collections=stats)[2]["batch_stats"]["BatchNorm_0"]["mean"]
+
+    mean = np.asarray(X).mean(0)
+    np.testing.assert_allclose(after(False), 0.5 * mean, rtol=1e-5)  # the clean pass only (momentum 0.5)
+    np.testing.assert_allclose(after(True), 0.5 * (0.5 * mean) + 0.5 * (mean + 10.0), rtol=1e-5)

@@ -46,8 +46,11 @@ class Trained:
 
 
 def examples(data, members: int = 0) -> tuple[Any, tuple[int, ...]]:
-    """(x [N, ...], the shape of one example) of `data`: an array, or a Split whose
-    `image_shape` (when set) is the example shape of its flat rows."""
+    """(x [N, ...], the shape of one example) of `data`: an array, a Split whose `image_shape`
+    (when set) is the example shape of its flat rows, or a dict of arrays with a leading example
+    axis (e.g. {"x", "y"}), returned whole, whose "x" gives the example shape."""
+    if isinstance(data, Mapping):
+        return dict(data), tuple(data["x"].shape[2 if members else 1:])
     x = getattr(data, "x", data)
     shape = tuple(getattr(data, "image_shape", ()) or x.shape[2 if members else 1:])
     return x, shape
@@ -62,12 +65,12 @@ def build_model(config, example_shape: tuple[int, ...]):
 @dataclasses.dataclass(frozen=True)
 class Prepared:
     """What `prepare` builds: the model, the initial TrainState, the train step and the
-    examples x [N, ...] as a device array."""
+    examples x [N, ...] (or the dict of arrays) on the device."""
 
     model: Any
     state: TrainState
     step: Step
-    x: jax.Array
+    x: Any
 
 
 def _section(section) -> ConfigDict:
@@ -99,7 +102,7 @@ def prepare(config: Mapping, data, *, model=None, objective: Callable | Loss | N
             corrupt = corruption.from_config(config.corruption, example_shape=example_shape)
         objective = objectives.from_config(model, config, corrupt=corrupt, context=context)
     objective = side_by_side(objective, members) if members else objective
-    x = jnp.asarray(x)
+    x = jax.tree_util.tree_map(jnp.asarray, x)
     tx = optim.make_optimizer(train.optimizer, train.epochs * num_batches(x, train.batch_size))
     # one compiled program (not one per optimizer-state leaf); it copies `params`, which fit donates
     state = jax.jit(lambda p, c, key: TrainState.create(params=p, tx=tx, rng=key, collections=c))(params, collections, rng)
@@ -118,8 +121,9 @@ def train_autoencoder(config: Mapping, data, *, model=None, objective: Callable 
       end), log_grad_norm, compute_dtype), `model` (unless `model`), `objective` or `loss`, and
       `regularizers` (unless `objective`), `corruption` {name, level, ...} (a denoising AE, unless
       `corrupt`), `seed` (unless the keys are given), `eval.every_epochs` (1), `evals`.
-    data: examples [N, ...] (host or device array) or a `Split` (its image_shape reaches the
-      model); with `members` = K > 0, [N, K, ...]: K models trained side by side under vmap, each
+    data: examples [N, ...] (host or device array), a `Split` (its image_shape reaches the model)
+      or a dict of such arrays permuted together (e.g. {"x", "y"} for an objective that reads
+      labels); with `members` = K > 0, [N, K, ...]: K models trained side by side under vmap, each
       on its own slice, their params with a leading model axis.
     model, objective (a `Loss`, or `fn(params, x, rng) -> (loss, aux)`), params (e.g. pretrained;
       copied, not consumed), train (a section replacing config.train), corrupt (`fn(rng, x) -> x_noisy`).

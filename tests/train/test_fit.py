@@ -128,3 +128,17 @@ def test_context_reaches_a_registered_objective_through_the_trainer():
     cfg.objective = ConfigDict(dict(name="test_labelled"))
     trained = train_autoencoder(cfg, X, context={"labelled": jnp.ones((7, 2))})
     assert seen == [(7, 2)] and int(trained.state.step) == 18
+
+
+def test_labels_carried_in_the_batch_reach_the_objective_permuted_with_the_examples():
+    @objectives.register_objective("test_paired")
+    def paired(ctx, batch):
+        out = ctx.forward(batch["x"]).outputs["reconstruction"]
+        mismatch = jnp.mean(jnp.abs(batch["x"][:, 0] - batch["y"]))  # y is a copy of x's first value
+        return jnp.mean(jnp.square(out - batch["x"])), {"mismatch": mismatch}
+
+    cfg = _config(output_activation="linear")
+    cfg.objective = ConfigDict(dict(name="test_paired"))
+    trained = train_autoencoder(cfg, {"x": X, "y": X[:, 0]})
+    steps = [r for r in trained.history if "mismatch" in r]
+    assert steps and all(r["mismatch"] == 0 for r in steps)
