@@ -14,6 +14,7 @@ with a fixed key per type) it reports, as SSE per image against the clean image:
 
 Each model's config.evals numbers are added as "<type>/<entry>/<name>" ("plain/..." for the
 baseline). The figure denoising.png shows noisy / denoised / clean test images for every type.
+Besides the metrics it returns each model's trained state ("trained": {type or "plain": TrainState}).
 """
 from __future__ import annotations
 
@@ -46,12 +47,13 @@ def run_denoise(cfg, run) -> dict:
         trained = fit.train_autoencoder(cfg, train_x, model=model, corrupt=corrupt, run=run, checkpoints=name, desc=name,
                                         phase=name)
         metrics.update({f"{name}/{k}": v for k, v in trained.evals.items()})
+        states[name] = trained.state
         return trained.state
 
     def reconstruct(state, x):
         return eval_lib.reconstruct(model, state.params, x, batch_size=cfg.eval.batch_size, collections=state.collections)
 
-    metrics, noisy = {}, {}
+    metrics, noisy, states = {}, {}, {}
     for i, (name, level) in enumerate(d.corruptions.items()):
         corrupt = corruption.make(name, float(level), low=low, high=high, example_shape=train.image_shape or None)
         if corrupt is None:
@@ -84,4 +86,5 @@ def run_denoise(cfg, run) -> dict:
         figures.append("denoising.png")
     notes = [f"Autoencoder {cfg.model.to_dict()}, {cfg.train.epochs} epochs on {d.train_split}; "
              f"SSE per test image ({d.test_split}) against the clean image; test corruption drawn once per type."]
-    return {"metrics": metrics, "figures": figures, "tables": {"SSE per image": "\n".join(rows)}, "notes": notes}
+    return {"metrics": metrics, "figures": figures, "tables": {"SSE per image": "\n".join(rows)}, "notes": notes,
+            "trained": states}

@@ -82,3 +82,4 @@ def test_a_registered_corruption_is_accepted_by_name(tmp_path):
     test = data.load("digits", "test").x
     expected = np.mean(np.sum(test[:, :16] ** 2, axis=1))  # the two top rows of the 8 x 8 images, zeroed
     assert out["metrics"]["test-stripe_sse_corrupted_input"] == pytest.approx(expected, rel=1e-5)
+    assert list(out["trained"]) == ["test-stripe"] and int(out["trained"]["test-stripe"].step) == 2 * (1500 // 50)
