@@ -179,9 +179,11 @@ def _softmax_regression(features, labels, *, classes: int, steps: int, learning_
     tx = optax.adam(optax.cosine_decay_schedule(learning_rate, steps))
     params = {"w": jnp.zeros((features.shape[1], classes)), "b": jnp.zeros(classes)}
 
+    targets = jax.nn.one_hot(labels, classes)
+
     def loss(p):
         logits = features @ p["w"] + p["b"]
-        return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, labels)) + l2 * jnp.sum(jnp.square(p["w"]))
+        return jnp.mean(optax.softmax_cross_entropy(logits, targets)) + l2 * jnp.sum(jnp.square(p["w"]))
 
     def step(carry, _):
         p, opt = carry

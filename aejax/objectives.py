@@ -77,7 +77,6 @@ from aejax.names import OUTPUT_ACTIVATION, registrar
 from aejax.train.steps import Loss
 
 EPS = 1e-6
-PASS_STREAMS = models.STREAMS
 
 
 def stream_key(key: jax.Array, stream: str) -> jax.Array:
@@ -145,7 +144,7 @@ class Context:
         update=False the pass reads the collections but its update of them is dropped (e.g. a
         corrupted pass that must not move batch norm's running averages)."""
         inputs = self.corrupt(x) if corrupt else x
-        rngs = {s: self.key(s) for s in PASS_STREAMS}
+        rngs = {s: self.key(s) for s in models.STREAMS}
         if method is None:
             kwargs = {**{k: schedules.make(v)(self.step) for k, v in self._model_options.items()}, **kwargs}
         if "train" not in kwargs and models.takes(self.model, "train", method):

@@ -19,15 +19,27 @@ from aejax.models import activations
 from aejax.models.autoencoder import DecoderDense
 
 
+def _order_keys(h: jax.Array) -> jax.Array:
+    """uint32 keys of float32 h in the same order as h (sign-magnitude bits made monotone)."""
+    bits = jax.lax.bitcast_convert_type(h.astype(jnp.float32), jnp.uint32)
+    return jnp.where(bits >> 31 == 1, ~bits, bits | jnp.uint32(0x80000000))
+
+
 def keep_largest(h: jax.Array, k) -> jax.Array:
     """h [B, H] with all but the k largest entries of each row set to 0 (ties at the k-th value
-    kept); k a Python int or a traced scalar (rounded, clipped to [1, H])."""
-    if isinstance(k, int):
-        kth = jax.lax.top_k(h, k)[0][:, -1:]
-    else:
-        index = jnp.clip(jnp.round(k).astype(jnp.int32), 1, h.shape[-1]) - 1
-        kth = jnp.take(-jnp.sort(-h, axis=-1), index, axis=-1)[:, None]
-    return jnp.where(h >= jax.lax.stop_gradient(kth), h, jnp.zeros((), h.dtype))
+    kept); k a Python int or a traced scalar (rounded, clipped to [1, H]). The k-th largest key
+    is found by bisection over the 32 bits of the order-preserving keys: exact, and far faster
+    on CPU than a sort or `lax.top_k`."""
+    k = jnp.clip(jnp.round(jnp.asarray(k, jnp.float32)).astype(jnp.int32), 1, h.shape[-1])
+    keys = _order_keys(h)
+
+    def bit(i, kth):  # set bit 31 - i when at least k keys lie at or above the candidate
+        candidate = kth | (jnp.uint32(1) << (31 - i).astype(jnp.uint32))
+        enough = jnp.sum(keys >= candidate[:, None], axis=-1) >= k
+        return jnp.where(enough, candidate, kth)
+
+    kth = jax.lax.fori_loop(0, 32, bit, jnp.zeros(h.shape[:1], jnp.uint32))
+    return jnp.where(keys >= kth[:, None], h, jnp.zeros((), h.dtype))
 
 
 class KSparseAutoencoder(nn.Module):
