@@ -10,7 +10,9 @@ Protocol: model "ksparse": 784-1000 linear units, the 25 largest kept per image,
           the steps (the paper's sparsity schedule, a schedule over the step); 50 epochs of Adam
           in batches of 100. Codes for classification keep the alpha * k = 75 largest units (the
           paper's sparse encoding); evaluator "linear_probe": softmax regression on the 60,000
-          training codes, error on the 10,000 test codes ("probe/test_error").
+          training codes, error on the 10,000 test codes ("probe/test_error"); its l2 = 1e-3 was
+          chosen from {1e-4, 1e-3, 1e-2} by the error on train[50000:] of a probe fitted on
+          train[:50000], and alpha = 3 over alpha = 1 the same way.
 Expected: a probe test error within half a point of the published 1.35 %.
 """
 from ml_collections import ConfigDict
@@ -30,7 +32,7 @@ def get_config(arg=None):
     c.train.epochs = 50
     k = dict(schedule="linear", init_value=100, end_value=25, transition_steps=c.train.epochs * STEPS_PER_EPOCH // 2)
     c.model = ConfigDict(dict(name="ksparse", hidden=1000, k=k, alpha=3.0, output_activation="linear"))
-    c.evals = ConfigDict(dict(probe=dict(kind="linear_probe", steps=500)))
+    c.evals = ConfigDict(dict(probe=dict(kind="linear_probe", steps=500, l2=1e-3)))
     c.train.optimizer.schedule = "cosine"
     c.train.optimizer.final_fraction = 0.05
     c.train.checkpoint_every = 6000
