@@ -353,40 +353,29 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def _int_list(text: str) -> list[int]:
+def _int_list(text: str, flag: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise SystemExit(f"aejax bench: expected comma-separated integers like 100,1000; got {text!r}") from None
+        raise ValueError(f"{flag}: expected comma-separated integers like 100,1000; got {text!r}") from None
     if not values or any(v <= 0 for v in values):
-        raise SystemExit(f"aejax bench: expected positive integers like 100,1000; got {text!r}")
+        raise ValueError(f"{flag}: expected positive integers like 100,1000; got {text!r}")
     return values
 
 
 def _cmd_bench(args, extra) -> int:
-    import sys
-
+    """Errors (a bad option, an unknown experiment) are raised to the one printer of `aejax.cli.main`."""
+    batch_sizes = _int_list(args.batch_sizes, "--batch-sizes")  # options checked before jax starts
+    devices = _int_list(args.devices, "--devices") if args.devices else None
+    for flag, value in (("--steps", args.steps), ("--windows", args.windows)):
+        if value < 1:
+            raise ValueError(f"{flag} must be a positive integer, got {value}")
     import jax
 
     from aejax import distributed
-    from aejax.cli import parse_overrides
-
     distributed.initialize()
-    try:
-        rows = run_bench(
-            args.name,
-            batch_sizes=_int_list(args.batch_sizes),
-            devices=_int_list(args.devices) if args.devices else [jax.device_count()],
-            dtype=args.dtype,
-            steps=args.steps,
-            windows=args.windows,
-            quick=args.quick,
-            overrides=parse_overrides(extra),
-        )
-    except (KeyError, ValueError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"aejax bench: error: {message}", file=sys.stderr)
-        return 2
+    rows = run_bench(args.name, batch_sizes=batch_sizes, devices=devices or [jax.device_count()], dtype=args.dtype,
+                     steps=args.steps, windows=args.windows, quick=args.quick, overrides=args.overrides)
     table = markdown(rows)
     print(table)
     out = Path(args.out or Path("runs") / "bench" / args.name)

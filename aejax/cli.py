@@ -1,21 +1,20 @@
 """`aejax list | run | config | report` (and commands contributed by other modules).
 
 Errors print one line, `aejax COMMAND: error: ...`, and exit 2 for a usage, config or data
-error, 1 for a failure while the run trains (a diverging loss, a full disk); set
-AEJAX_TRACEBACK=1 to get the Python traceback instead.
+error, 1 for a failure while the run trains (a diverging loss, a full disk, any unforeseen
+exception); set AEJAX_TRACEBACK=1 to get the Python traceback instead.
 """
 import argparse
-import contextlib
 import importlib
 import json
 import os
 import re
+import shlex
 import sys
-import time
 from pathlib import Path
 
 # Modules adding a subcommand through `add_parser(subparsers)`; one line per module.
-COMMAND_MODULES: tuple[str, ...] = ("aejax.data.cli", "aejax.score", "aejax.bench", "aejax.anomaly.cli")
+COMMAND_MODULES: tuple[str, ...] = ("aejax.data.cli", "aejax.bench", "aejax.anomaly.commands")
 LIST_WIDTH = 100
 
 
@@ -46,19 +45,33 @@ def _fit_columns(rows: list[tuple[str, ...]], width: int) -> list[str]:
     return lines
 
 
+def _measured(row: dict, rec: dict | None) -> tuple[str, str]:
+    """(value, date) of the latest full run's primary metric ("" when there is none); the value
+    ends in "*" when that run changed the config."""
+    metric = row["metric"] or (rec or {}).get("primary_metric")
+    value = (rec or {}).get("metrics", {}).get(metric) if metric else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "", ""
+    return f"{value:.4g}" + ("*" if rec.get("overrides") else ""), rec["date"][:10]
+
+
 def _cmd_list(args) -> int:
-    from aejax import registry
+    from aejax import registry, results
 
     rows = [registry.describe(n) for n in registry.names()]
+    for row in rows:
+        row["measured"] = results.latest(row["name"], registered_first=True)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    table = [("name", "metric", "value", "paper")] + [
-        (r["name"], r["metric"] or "", "" if r["reference"] is None else f"{r['reference']:g}", short_citation(r["paper"]))
-        for r in rows
-    ]
+    table = [("name", "metric", "paper", "ours", "date", "citation")]
+    for r in rows:
+        metric = r["metric"] or (r["measured"] or {}).get("primary_metric") or ""
+        paper = "" if r["reference"] is None else f"{r['reference']:.4g}"
+        table.append((r["name"], metric, paper, *_measured(r, r["measured"]), short_citation(r["paper"])))
     print("\n".join(_fit_columns(table, LIST_WIDTH)))
-    print("units, data sources and full citations: aejax list --json; config keys: aejax config NAME")
+    print("ours: the latest full run recorded in results/ (aejax run NAME --record); * with config overrides")
+    print("units, data sources, full citations and records: aejax list --json; config keys: aejax config NAME")
     return 0
 
 
@@ -79,131 +92,18 @@ def parse_overrides(extra: list[str]) -> dict[str, str]:
     return overrides
 
 
-def _device_info() -> dict:
-    import jax
-
-    devices = jax.devices()
-    return {"platform": devices[0].platform, "kind": devices[0].device_kind, "count": len(devices), "processes": jax.process_count()}
-
-
-def config_changes(old: dict, new: dict) -> dict[str, list]:
-    """{leaf key: [old value, new value]} for every leaf that differs (data.data_dir, a
-    location rather than a setting, is ignored); missing leaves read as None."""
-    from aejax import config as config_lib
-
-    a, b = config_lib.leaves(old), config_lib.leaves(new)
-    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if k != "data.data_dir" and a.get(k) != b.get(k)}
-
-
-CONTINUABLE = "train."  # the keys --continue may change: the training procedure, not the model or data
-
-
-def _saved_overrides(workdir: Path) -> dict[str, str]:
-    """The config.json of the run in `workdir` as --config overrides (what --continue starts from)."""
-    from aejax import config as config_lib
-
-    path = workdir / "config.json"
-    if not path.is_file():
-        raise UsageError(f"--continue needs a work directory holding a run; {workdir} has no config.json")
-    saved = config_lib.leaves(json.loads(path.read_text()))
-    return {k: json.dumps(v) for k, v in saved.items() if v != {}}
-
-
-def _changes_on_resume(workdir: Path, config: dict, allow_train_changes: bool) -> dict[str, list]:
-    """The config changes against `workdir`'s config.json; UsageError when they are not allowed."""
-    path = workdir / "config.json"
-    if not path.exists():
-        return {}
-    changes = config_changes(json.loads(path.read_text()), config)
-    listed = "; ".join(f"{k}: {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
-    if changes and not allow_train_changes:
-        raise UsageError(
-            f"{workdir} holds a run with a different config ({listed}). Use another --workdir, "
-            f"--continue to go on from its last checkpoint with changed {CONTINUABLE}* keys, or --overwrite to start afresh."
-        )
-    fixed = [k for k in changes if not k.startswith(CONTINUABLE)]
-    if fixed:
-        raise UsageError(
-            f"--continue may change only {CONTINUABLE}* keys; {', '.join(fixed)} differ from the run in {workdir} "
-            f"({listed}). Use another --workdir or --overwrite for a different model, data or task."
-        )
-    return changes
-
-
-def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False,
-                   quiet: bool = False, devices: int | None = None, continue_run: bool = False) -> dict:
-    """Run a registered experiment into `workdir` (resuming if it holds the same run) data-parallel
-    over `devices` devices (default all); returns results.
-
-    One run per work directory (a second is refused naming the first one's PID). With
-    `continue_run`, `train.*` keys may differ from the run in `workdir`: it continues from its last
-    checkpoint and config_history.jsonl records the change.
-    """
-    from aejax import config as config_lib, distributed, registry, report, tasks
-    from aejax import run as run_lib
-
-    if overwrite and continue_run:
-        raise UsageError("--overwrite deletes the run that --continue would continue; give one of them")
-    if continue_run:  # the run's own config, then the changes given
-        overrides = {**_saved_overrides(workdir), **(overrides or {})}
-    cfg = registry.load(name, quick=quick, overrides=overrides)
-    runner = tasks.get(cfg.task)
-    as_dict = config_lib.to_dict(cfg)
-    primary = distributed.is_primary()
-    with run_lib.workdir_lock(workdir) if primary else contextlib.nullcontext():
-        if overwrite and primary:
-            run_lib.clear_workdir(workdir)
-        changes = _changes_on_resume(workdir, as_dict, continue_run)
-        mesh = distributed.make_mesh(devices)
-        if primary:
-            run_lib.truncate_to_last_checkpoint(workdir)
-            run = run_lib.Run(workdir, quiet=quiet, config=as_dict, changes=changes, preamble=({"event": "mesh", **distributed.describe(mesh)},))
-        else:
-            run = distributed.FollowerRun(workdir)
-        run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
-        for key, (old, new) in changes.items():
-            run.print(f"continuing with {key}: {json.dumps(old)} -> {json.dumps(new)}")
-        run.print(f"mesh: {distributed.describe(mesh)}")
-        start = time.perf_counter()
-        try:
-            with distributed.use_mesh(mesh):
-                out = runner(cfg, run)
-            run.start()  # a task that neither logged nor saved still leaves its config
-        finally:
-            run.close()
-        seconds = time.perf_counter() - start
-        rates = [r["examples_per_s"] for r in run.history() if "examples_per_s" in r]
-        results = {
-            "experiment": name,
-            "quick": quick,
-            "paper": cfg.get("paper", ""),
-            "metrics": out["metrics"],
-            "reference": config_lib.to_dict(cfg.reference),
-            "timing": {"seconds": seconds, "examples_per_s": rates[-1] if rates else None, **out.get("timing", {})},
-            "device": {**_device_info(), "mesh": distributed.describe(mesh)},
-            "figures": out.get("figures", []),
-            "tables": out.get("tables", {}),
-            "notes": out.get("notes", []),
-            "config": as_dict,
-        }
-        if primary:
-            report.write(workdir, results)
-    run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
-    run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
-    return results
-
-
 def _cmd_run(args, extra) -> int:
-    overrides = parse_overrides(extra)
+    overrides = dict(args.overrides)
     if args.data_dir:
         overrides["data.data_dir"] = args.data_dir
     workdir = Path(args.workdir or Path("runs") / (args.name + ("-quick" if args.quick else "")))
-    from aejax import distributed
+    from aejax import distributed, experiment
 
     distributed.initialize(args.coordinator, args.num_processes, args.process_id)
     try:
-        run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite,
-                       devices=args.devices, continue_run=args.continue_run)
+        experiment.run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite,
+                                  devices=args.devices, continue_run=args.continue_run, record=args.record,
+                                  command=args.command_line)
     except FloatingPointError as err:  # the NaN guard: the last good checkpoint is kept
         folders = "".join(f" --experiments {folder}" for folder in args.experiments or ())
         raise FloatingPointError(
@@ -217,7 +117,7 @@ def _cmd_run(args, extra) -> int:
 def _cmd_config(args, extra) -> int:
     from aejax import config as config_lib, registry
 
-    cfg = registry.load(args.name, quick=args.quick, overrides=parse_overrides(extra))
+    cfg = registry.load(args.name, quick=args.quick, overrides=args.overrides)
     flat = config_lib.leaves(config_lib.to_dict(cfg))
     if args.json:
         print(json.dumps(flat, indent=1))
@@ -298,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--continue", dest="continue_run", action="store_true",
                    help="go on from the last checkpoint with changed train.* keys (recorded in config_history.jsonl)")
     p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
+    p.add_argument("--record", action="store_true",
+                   help="once the run succeeds, append its record (metrics, commit, machine, load, wall time, command) "
+                        "to results/GROUP/NAME.jsonl (or under $AEJAX_RESULTS_DIR), which `aejax list` prints")
     p.add_argument("--coordinator", help="multi-host: HOST:PORT of process 0 (or JAX_COORDINATOR_ADDRESS)")
     p.add_argument("--num-processes", type=int, help="multi-host: number of processes (or JAX_NUM_PROCESSES)")
     p.add_argument("--process-id", type=int, help="multi-host: this process's index (or JAX_PROCESS_ID)")
@@ -330,10 +233,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    args.command_line = "aejax " + shlex.join(sys.argv[1:] if argv is None else argv)
     if extra and not getattr(args, "takes_overrides", False):
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
-    command = " ".join(filter(None, (args.command, getattr(args, "data_command", None))))
+    command = " ".join(filter(None, (args.command, getattr(args, "data_command", None),
+                                     getattr(args, "anomaly_command", None))))
     try:
+        args.overrides = parse_overrides(extra) if getattr(args, "takes_overrides", False) else {}
         with registry.extra_folders(getattr(args, "experiments", None)):
             return args.func(args, extra)
     except BrokenPipeError:  # e.g. `aejax list | head`: the reader has gone, nothing to report
@@ -348,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"aejax {command}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except Exception as err:  # a failure nobody foresaw: still one line, exit 1
+        if os.environ.get("AEJAX_TRACEBACK"):
+            raise
+        print(f"aejax {command}: error: {type(err).__name__}: {err} (AEJAX_TRACEBACK=1 shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -18,6 +18,29 @@ def reference(value: float, tolerance: float, source: str, units: str = "", high
     return ConfigDict(dict(value=value, tolerance=tolerance, source=source, units=units, higher_is_better=higher_is_better))
 
 
+def parse_arg(arg: str | None, **defaults) -> ConfigDict:
+    """An experiment's argument as a ConfigDict (big_vision's `parse_arg`): "labels=100,quick" with
+    `defaults` {"labels": 100} -> {labels: 100, quick: True}. Values are read as Python literals and
+    must have their default's type; a bare word sets a flag to True; `quick` is always a flag (the
+    small variant). An unknown key is a ValueError naming it and the known ones."""
+    out = ConfigDict({**defaults, "quick": False})
+    for part in filter(None, (arg or "").split(",")):
+        key, eq, text = part.partition("=")
+        key = key.strip()
+        if key not in out:
+            raise ValueError(f"unknown experiment argument {key!r} in {arg!r}; this experiment takes "
+                             f"{', '.join(sorted(out))} (e.g. NAME:{next(iter(defaults), 'quick')}=...)")
+        value = _parse_value(text.strip()) if eq else True
+        default = out[key]
+        if isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)):
+            if not (isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool)):
+                raise ValueError(f"experiment argument {key}={text!r}: expected {type(default).__name__} "
+                                 f"like {default!r}")
+            value = float(value)
+        out[key] = value
+    return out
+
+
 def base_config() -> ConfigDict:
     """Fields shared by every experiment; experiments override and extend them."""
     c = ConfigDict()

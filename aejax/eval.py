@@ -1,4 +1,5 @@
-"""Batched evaluation of any autoencoder: reconstructions, codes and per-example squared errors.
+"""Batched evaluation of any autoencoder: reconstructions, codes and per-example squared errors;
+and what is measured on codes: document retrieval, LSA codes, k-nearest-neighbour accuracy.
 
 Each function runs fixed-size batches through one `lax.map` (`aejax.train.steps.batched_map`),
 compiled once per (model, batch size, ...) and mesh and reused for any number of examples and any
@@ -16,6 +17,7 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from aejax import distributed, losses, models
 from aejax.models import activations
@@ -84,3 +86,35 @@ def sse_per_example(model, params, x, *, batch_size: int = 1000, output: str | N
 def sse_per_image(model, params, x, **kwargs) -> float:
     """Mean over examples of `sse_per_example` (Hinton & Salakhutdinov's reconstruction error)."""
     return float(jnp.mean(sse_per_example(model, params, x, **kwargs)))
+
+
+def retrieval_accuracy(codes: np.ndarray, labels: np.ndarray, counts=(1, 3, 7, 15, 31, 63),
+                       chunk: int = 1024) -> dict[int, float]:
+    """For each document as a query against all the others (cosine similarity of codes [N, k]),
+    the fraction of the n most similar documents sharing its label, averaged over queries."""
+    unit = codes / np.maximum(np.linalg.norm(codes, axis=1, keepdims=True), 1e-12)
+    n_max = min(max(counts), len(unit) - 1)
+    hits = np.zeros(n_max)
+    for start in range(0, len(unit), chunk):
+        sim = unit[start:start + chunk] @ unit.T
+        rows = np.arange(sim.shape[0])
+        sim[rows, start + rows] = -np.inf
+        top = np.argsort(-sim, axis=1, kind="stable")[:, :n_max]
+        hits += (labels[top] == labels[start:start + chunk, None]).sum(0)
+    cumulative = np.cumsum(hits) / len(unit)
+    return {n: float(cumulative[n - 1] / n) for n in counts if n <= n_max}
+
+
+def lsa_codes(train_counts: np.ndarray, test_counts: np.ndarray, k: int) -> np.ndarray:
+    """LSA: the test documents' coordinates [N, k] on the top-k right singular vectors of the
+    training log(1 + count) matrix."""
+    _, _, vt = np.linalg.svd(np.log1p(train_counts.astype(np.float64)), full_matrices=False)
+    return np.log1p(test_counts.astype(np.float64)) @ vt[:k].T
+
+
+def knn_accuracy(train_codes, train_y, test_codes, test_y, n_neighbors: int) -> float:
+    """Test accuracy of a k-nearest-neighbour classifier fitted on the training codes."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf = KNeighborsClassifier(n_neighbors=n_neighbors).fit(train_codes, train_y)
+    return float(clf.score(test_codes, test_y))

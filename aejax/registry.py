@@ -1,12 +1,19 @@
 """Experiment discovery: `<folder>/<group>/<name>.py` files, each with `get_config(arg)`.
 
-The folders searched are the repository's `experiments/` plus the user's own: those named in
+The folders searched are the package's `aejax/experiments/` plus the user's own: those named in
 `$AEJAX_EXPERIMENTS` (several separated by ':') and those added with `extra_folders` (the CLI's
 `--experiments DIR`). A name found in two folders is an error naming both files. Files and
 folders whose name starts with `_` or `.` are not experiments (share code through them with
 `sibling`). Names are relative paths inside a folder: `..`, absolute paths and hidden parts are
 refused, so no name reaches a file outside the folders.
+
+Variants without files (big_vision's `config.py:arg`): `NAME:key=value,...` passes "key=value,..."
+to the file's `get_config(arg)` (`aejax.config.parse_arg` reads it; "quick" is appended for the
+small variant). A file lists its registered variants in a literal module-level tuple, e.g.
+`VARIANTS = ("labels=100", "labels=1000")`: each is an experiment of its own in `names()` (and so
+in `aejax list` and the smoke tests), read from the source without importing the file.
 """
+import ast
 import contextlib
 import difflib
 import hashlib
@@ -20,7 +27,7 @@ from ml_collections import ConfigDict
 
 from aejax import config as config_lib
 
-BUILTIN = Path(__file__).resolve().parents[1] / "experiments"
+BUILTIN = Path(__file__).resolve().parent / "experiments"
 ENV = "AEJAX_EXPERIMENTS"
 _extra: list[Path] = []
 _PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
@@ -71,9 +78,32 @@ def _files() -> dict[str, list[Path]]:
     return found
 
 
+# Names of removed experiment files, kept working for one release (CHANGELOG.md).
+ALIASES = {f"semisup/mnist-{n}": f"semisup/mnist:labels={n}" for n in (100, 600, 1000, 3000)}
+
+
+def _variants(file: Path) -> tuple[str, ...]:
+    """The file's literal `VARIANTS` tuple (no import), or ()."""
+    for node in ast.parse(file.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VARIANTS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    return ()
+
+
 def names() -> list[str]:
-    """Names of all experiments, e.g. ["mnist/ae", "mnist/tied-ae"]."""
-    return sorted(_files())
+    """Names of all experiments, e.g. ["mnist/ae", "semisup/mnist:labels=100"]: one per file, or one
+    per registered variant of a file that lists `VARIANTS`."""
+    out = []
+    for name, files in sorted(_files().items()):
+        variants = _variants(files[0])
+        out += [f"{name}:{v}" for v in variants] if variants else [name]
+    return out
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """"group/name:arg" -> ("group/name", "arg"); an alias resolves to its variant first."""
+    base, colon, arg = ALIASES.get(name, name).partition(":")
+    return base, (arg if colon else None)
 
 
 def check_name(name: str) -> None:
@@ -128,18 +158,29 @@ def _module(name: str):
     return _import(path(name))
 
 
-def get_config(name: str, arg: str | None = None) -> ConfigDict:
-    """The config of experiment `name` (variant `arg`, e.g. "quick"), with `experiment` set."""
-    cfg = _module(name).get_config(arg)
-    cfg.experiment = name
+def get_config(name: str, quick: bool = False) -> ConfigDict:
+    """The config of experiment `name` ("group/name" or "group/name:key=value,..."; the quick
+    variant with `quick`), with `experiment` set to the name."""
+    base, arg = split_name(name)
+    module = _module(base)
+    if arg and not hasattr(module, "VARIANTS"):
+        raise ValueError(f"experiment {base!r} takes no arguments (got {arg!r}); it lists no VARIANTS")
+    cfg = module.get_config(",".join(filter(None, (arg, "quick" if quick else None))) or None)
+    cfg.experiment = name if name not in ALIASES else ALIASES[name]
     return cfg
+
+
+def primary_metric(cfg: ConfigDict) -> str | None:
+    """The metric a config is judged by: `primary_metric`, else test_sse_per_image when it has a
+    reference value, else the first referenced metric (None without any)."""
+    return cfg.get("primary_metric") or ("test_sse_per_image" if "test_sse_per_image" in cfg.reference else next(iter(cfg.reference), None))
 
 
 def describe(name: str) -> dict:
     """Name, paper, primary metric, reference value, data source and one-line summary."""
-    module = _module(name)
-    cfg = module.get_config(None)
-    metric = cfg.get("primary_metric") or ("test_sse_per_image" if "test_sse_per_image" in cfg.reference else next(iter(cfg.reference), None))
+    module = _module(split_name(name)[0])
+    cfg = get_config(name)
+    metric = primary_metric(cfg)
     ref = cfg.reference.get(metric) if metric else None
     doc = (module.__doc__ or "").strip().splitlines()
     return {
@@ -155,7 +196,7 @@ def describe(name: str) -> dict:
 
 def load(name: str, *, quick: bool = False, overrides: dict[str, str] | None = None) -> ConfigDict:
     """Config for a run: the experiment's config, the overrides applied, validated."""
-    cfg = get_config(name, "quick" if quick else None)
+    cfg = get_config(name, quick)
     config_lib.apply_overrides(cfg, overrides or {})
     config_lib.validate(cfg)
     return cfg

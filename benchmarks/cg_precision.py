@@ -20,26 +20,23 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from aejax import data, losses, registry
+from aejax import data, eval as eval_lib, losses, registry
+from aejax.models import autoencoder
 from aejax.ckpt import Checkpoints
-from aejax.models import rbm
-from aejax.tasks import hinton2006
+from aejax.train import rbm as rbm_training
 from aejax.train import cg, pretrain
 
 
 def start_params(cfg, workdir: Path, train_x, from_cg: bool):
-    model = hinton2006.build_model(cfg)
+    model = autoencoder.from_config(cfg.model)
     if from_cg:
-        from aejax.models import autoencoder
-
         template = autoencoder.init_params(model, jax.random.PRNGKey(0))
         params, meta = Checkpoints(workdir / "finetune_cg").restore(template)
         print(json.dumps({"start": "cg checkpoint", **{k: meta[k] for k in ("epoch", "batch")}}))
         return model, jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), params)
-    layers = pretrain.pretrain(hinton2006.make_stages(cfg), train_x, jax.random.PRNGKey(cfg.seed),
+    layers = pretrain.pretrain(pretrain.rbm_stages_from_config(cfg), train_x, jax.random.PRNGKey(cfg.seed),
                                checkpoints=Checkpoints(workdir / "pretrain"), print_fn=lambda *a: None)
     print(json.dumps({"start": "unrolled RBM stack"}))
     return model, pretrain.unroll(layers)
@@ -62,11 +59,12 @@ def main():
     def loss_fn(p, x):
         return jnp.mean(objective(model.apply({"params": p}, x), x))
 
-    sse = hinton2006.make_sse_per_image(model, 1000)
+    def sse(p, x):
+        return eval_lib.sse_per_image(model, p, x, batch_size=1000)
     tracks = {}
     for name, dtype, x64 in (("float32", jnp.float32, False), ("float64", jnp.float64, True)):
         with jax.enable_x64(x64):
-            batches = rbm.make_batches(jnp.asarray(train_x, dtype), cfg.finetune.cg.batch_size,
+            batches = rbm_training.make_batches(jnp.asarray(train_x, dtype), cfg.finetune.cg.batch_size,
                                        jax.random.PRNGKey(cfg.seed + 2))
             work = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
             _, unravel = ravel_pytree(work)

@@ -16,7 +16,7 @@ process, so ratios between rows are meaningful on a shared, noisy machine. Rows:
 - engine_sgd: the engine step with SGD instead of Adam (cost of the optimizer update).
 - rbm_bare: the five matrix products of one CD-1 update of the 784-1000 binary RBM (v0 W,
   h0 W^T, v1 W, v0^T p0, v1^T p1) plus a plain momentum update; no sigmoid, no sampling.
-- rbm: `aejax.models.rbm.compile_epoch`, the CD-1 epoch `rbm.train` runs (fixed minibatches).
+- rbm: `aejax.train.rbm.compile_epoch`, the CD-1 epoch `rbm.train` runs (fixed minibatches).
   Ratios of rbm are against rbm_bare ("rbm/rbm_bare").
 """
 import argparse
@@ -31,6 +31,7 @@ from ml_collections import ConfigDict
 
 from aejax import distributed
 from aejax.models import autoencoder, rbm
+from aejax.train import rbm as rbm_training
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
 from aejax.objectives import reconstruction
@@ -110,7 +111,7 @@ def rbm_epoch(batch_size: int, steps: int, data):
     """The CD-1 epoch of `rbm.train` for the 784-1000 binary RBM; returns (fn, args)."""
     config = rbm.CDConfig()
     params = rbm.init_params(jax.random.PRNGKey(0), SIZES[0], SIZES[1])
-    epoch = rbm.compile_epoch(params, data.reshape(steps, batch_size, -1), config, distributed.make_mesh(1))
+    epoch = rbm_training.compile_epoch(params, data.reshape(steps, batch_size, -1), config, distributed.make_mesh(1))
     key, momentum = jax.random.PRNGKey(1), jnp.float32(0.9)
 
     def run(carry, data):

@@ -28,7 +28,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 def tiny_anomaly_config():
     """Factory: a small anomaly run config (thyroid defaults, a 4-2 MLP, 4 epochs of batch 16),
     keyword arguments overriding `model`."""
-    from aejax.configs.anomaly import default_config
+    from aejax.anomaly.settings import default_config
 
     def make(**model):
         cfg = default_config("thyroid")

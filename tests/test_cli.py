@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from aejax import cli, config as config_lib, registry
+from aejax import cli, config as config_lib, experiment, registry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,17 +47,17 @@ def test_overrides_are_typed_and_validated():
 
 def test_changed_config_on_existing_workdir_is_refused(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({**config_lib.to_dict(registry.get_config("mnist/ae")), "seed": 123}))
-    with pytest.raises(cli.UsageError, match=r"different config \(seed: 123 -> 0\)"):
-        cli.run_experiment("mnist/ae", tmp_path, quiet=True)
+    with pytest.raises(experiment.WorkdirConflictError, match=r"different config \(seed: 123 -> 0\)"):
+        experiment.run_experiment("mnist/ae", tmp_path, quiet=True)
 
 
 def test_list_fits_100_columns_and_json_stays_complete(capsys):
     assert cli.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert max(map(len, lines)) <= 100
-    assert "Hinton & Salakhutdinov (2006)" in next(line for line in lines if line.startswith("mnist/ae "))
+    assert "Hinton &" in next(line for line in lines if line.startswith("mnist/ae "))  # the citation, maybe cut
     assert cli.main(["list", "--json"]) == 0
-    row = next(r for r in json.loads(capsys.readouterr().out) if r["name"] == "semisup/mnist-100")
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["name"] == "semisup/mnist:labels=100")
     assert row["paper"].startswith("Kingma, Rezende, Mohamed, Welling (2014), Semi-supervised Learning") and row["units"] == "%"
 
 
@@ -102,7 +102,7 @@ def test_config_lists_every_key_with_its_value_after_overrides(capsys):
 def test_config_diff_names_leaf_keys():
     old = {"train": {"epochs": 14, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/a"}, "seed": 0}
     new = {"train": {"epochs": 15, "optimizer": {"name": "adam"}}, "data": {"data_dir": "/b"}, "seed": 0, "extra": 1}
-    assert cli.config_changes(old, new) == {"extra": [None, 1], "train.epochs": [14, 15]}
+    assert experiment.config_changes(old, new) == {"extra": [None, 1], "train.epochs": [14, 15]}
 
 
 def _readme_example(root: Path) -> None:
@@ -168,3 +168,23 @@ def test_a_shared_module_is_imported_once(tmp_path, monkeypatch):
         registry.get_config(name)
     shared = registry.sibling(str(root / "a.py"), "_shared")
     assert shared.COUNT == [2]  # one module, imported once, bumped once by each experiment file
+
+
+def test_variants_are_experiments_of_one_file_and_old_names_are_aliases(tmp_path):
+    names = registry.names()
+    assert [n for n in names if n.startswith("semisup/")] == [
+        "semisup/mnist:labels=100", "semisup/mnist:labels=600", "semisup/mnist:labels=1000", "semisup/mnist:labels=3000"]
+    cfg = registry.load("semisup/mnist:labels=600")
+    assert cfg.semisup.labels == 600 and cfg.experiment == "semisup/mnist:labels=600"
+    assert cfg.reference.test_error_mean.value == 6.3
+    quick = registry.load("semisup/mnist:labels=1000", quick=True)
+    assert quick.semisup.labels == 1000 and tuple(quick.model.sizes) == (784, 64)
+    alias = registry.load("semisup/mnist-3000")
+    assert alias.semisup.labels == 3000 and alias.experiment == "semisup/mnist:labels=3000"
+    assert registry.load("semisup/mnist").semisup.labels == 100  # the default argument
+    with pytest.raises(ValueError, match=r"unknown experiment argument 'label'.*takes labels, quick"):
+        registry.load("semisup/mnist:label=7")
+    with pytest.raises(ValueError, match=r"labels='many': expected int like 100"):
+        registry.load("semisup/mnist:labels=many")
+    with pytest.raises(ValueError, match=r"'mnist/ae' takes no arguments \(got 'epochs=3'\)"):
+        registry.load("mnist/ae:epochs=3")

@@ -67,7 +67,8 @@ EIGHT_VS_ONE = COMMON + textwrap.dedent(
                                         "devices": len(eight.params["enc_0"]["kernel"].sharding.device_set)}
     result["straight"] = flat(train(examples(64), epochs=4, batch_size=16, mesh=distributed.make_mesh(1)))
     from aejax.models import rbm
-    rbms = {m: rbm.train(jax.random.PRNGKey(3), examples(64), 6, rbm.CDConfig(), epochs=7, batch_size=16,
+    from aejax.train.rbm import train as train_rbm
+    rbms = {m: train_rbm(jax.random.PRNGKey(3), examples(64), 6, rbm.CDConfig(), epochs=7, batch_size=16,
                          mesh=distributed.make_mesh(m)) for m in (8, 1)}
     result["rbm"] = {m: {k: np.asarray(v).tolist() for k, v in p.items()} for m, (p, _) in rbms.items()}
     result["rbm_devices"] = len(rbms[8][0]["kernel"].sharding.device_set)

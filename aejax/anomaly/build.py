@@ -18,7 +18,7 @@ PYOD_PCA = "pca_pyod"  # extra tabular method: PCA scored as PyOD (and ADBench) 
 
 def autoencoder(cfg, *, seed: int):
     """The autoencoder detector of run config `cfg` (imports jax)."""
-    from aejax.anomaly.autoencoder import AutoencoderDetector
+    from aejax.anomaly.ae_detector import AutoencoderDetector
 
     return AutoencoderDetector.from_config(cfg, seed=seed)
 

@@ -31,8 +31,8 @@ KINDS = {
     "pca": "aejax.anomaly.pca:PCADetector",
     "pca_reconstruction": "aejax.anomaly.pca:PCAReconstructionDetector",
     "iforest": "aejax.anomaly.iforest:IForestDetector",
-    "autoencoder": "aejax.anomaly.autoencoder:AutoencoderDetector",
-    "series": "aejax.anomaly.series:SeriesDetector",
+    "autoencoder": "aejax.anomaly.ae_detector:AutoencoderDetector",
+    "series": "aejax.anomaly.series_detector:SeriesDetector",
 }
 
 

@@ -13,7 +13,7 @@ from ml_collections import ConfigDict
 
 
 # code widths of the MLP for D features: "tenth" = round(D / 10), "sqrt" = round(sqrt(D)), both kept
-# between 1 and D - 1 (cross-dataset selection of the default: aejax.configs.anomaly)
+# between 1 and D - 1 (cross-dataset selection of the default: aejax.anomaly.settings)
 CODE_RULES = ("tenth", "sqrt")
 BUDGETS = ("epochs", "batch")
 

@@ -1,5 +1,5 @@
 """Defaults of task "hinton2006" (`aejax.tasks.hinton2006`): the paper's MNIST setup, CURVES, and
-the quick shrink every experiments/hinton2006/ file uses."""
+the quick shrink every aejax/experiments/hinton2006/ file uses."""
 from ml_collections import ConfigDict
 from ml_collections.config_dict import placeholder
 
@@ -11,7 +11,7 @@ PAPER = ("Hinton & Salakhutdinov (2006), Reducing the Dimensionality of Data wit
 
 def default_config():
     """The MNIST 784-1000-500-250-30 setup of the paper (RBM pretraining 50 epochs per layer,
-    CG fine-tuning 200 epochs); experiments in experiments/hinton2006/ start from it."""
+    CG fine-tuning 200 epochs); experiments in aejax/experiments/hinton2006/ start from it."""
     c = base_config()
     c.task = "hinton2006"
     c.paper = PAPER

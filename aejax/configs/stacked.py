@@ -1,5 +1,5 @@
 """Default `config.pretrain`: greedy layer-wise stages for the stacked tasks (classify, semisup,
-cluster); see `aejax.tasks.stacked`."""
+cluster); see `aejax.train.stacked`."""
 from ml_collections import ConfigDict
 
 

@@ -159,3 +159,13 @@ def from_config(cfg, dtype=None) -> Autoencoder:
 def init_params(model: Autoencoder, rng: jax.Array) -> dict:
     """Parameters for `model` from `rng` (traces one dummy example; no data needed)."""
     return model.init(rng, jnp.zeros((1, model.sizes[0]), jnp.float32))["params"]
+
+
+def normal_init(params: dict, rng: jax.Array, scale: float) -> dict:
+    """`params` with every kernel drawn from scale * N(0, 1) (one key per leaf) and every bias zero:
+    the random initialisation Hinton & Salakhutdinov compare pretraining with."""
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(params)
+    keys = jax.random.split(rng, len(leaves))
+    new = [scale * jax.random.normal(k, leaf.shape, leaf.dtype) if path[-1].key == "kernel"
+           else jnp.zeros_like(leaf) for k, (path, leaf) in zip(keys, leaves)]
+    return jax.tree_util.tree_unflatten(treedef, new)

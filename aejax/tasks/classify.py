@@ -1,7 +1,7 @@
 """Classification with a pretrained encoder: frozen, fine-tuned and from scratch, side by side.
 
 Task "classify". The encoder of `config.model` is pretrained greedily without labels
-(`aejax.tasks.stacked`, `config.pretrain`), then `Classifier` (encoder + head + softmax) is
+(`aejax.train.stacked`, `config.pretrain`), then `Classifier` (encoder + head + softmax) is
 trained with the same architecture, optimizer and number of steps (`config.train`) in three modes:
 
   frozen:    encoder = pretrained and frozen through optax (zero updates), head trained;
@@ -24,7 +24,7 @@ from ml_collections import ConfigDict
 from aejax import corruption, data, tasks
 from aejax.configs.classify import MODES
 from aejax.models import classifier as classifier_lib
-from aejax.tasks import stacked
+from aejax.train import stacked
 from aejax.train import loop, optim
 from aejax.train.state import TrainState
 from aejax.train.steps import batched_map, make_train_step

@@ -15,7 +15,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix, normalized_mutual_info_score
 
 from aejax import data, eval as eval_lib, tasks
-from aejax.tasks import stacked
+from aejax.train import stacked
 
 
 def cluster_accuracy(labels: np.ndarray, clusters: np.ndarray) -> float:

@@ -29,7 +29,8 @@ import optax
 from aejax import corruption, data, losses, tasks
 from aejax.configs.semisup import ANCHORS
 from aejax.models import classifier as classifier_lib
-from aejax.tasks import classify, stacked
+from aejax.tasks import classify
+from aejax.train import stacked
 
 def balanced_subset(labels: np.ndarray, n: int, seed: int, num_classes: int = 10) -> np.ndarray:
     """Sorted indices into `labels` [N] of n examples, n / num_classes of each class, drawn

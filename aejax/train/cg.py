@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.flatten_util import ravel_pytree
+from tqdm.auto import tqdm
+
+from aejax.train.rbm import make_batches
 
 INT = 0.1     # don't reevaluate within 0.1 of the limit of the current bracket
 EXT = 3.0     # extrapolate maximum 3 times the current step size
@@ -192,3 +197,96 @@ def minimize_pytree(loss_fn: Callable[..., jax.Array], params: Any, *args, lengt
 def make_flat_value_and_grad(loss_fn: Callable[..., jax.Array], unravel: Callable):
     """jit(value_and_grad) of ``flat, *args -> loss_fn(unravel(flat), *args)``."""
     return jax.jit(jax.value_and_grad(lambda flat, *args: loss_fn(unravel(flat), *args)))
+
+
+# ---------------------------------------------------------------- the paper's fine-tuning loop
+def fit_cg(loss_fn: Callable[[Any, jax.Array], jax.Array], params: Any, train_x, run, *, epochs: int,
+           batch_size: int = 1000, line_searches: int = 3, float64: bool = False,
+           checkpoint_seconds: float = 60.0, key: jax.Array, evaluate: Callable[[Any], dict],
+           eval_every_epochs: int = 1) -> Any:
+    """Hinton & Salakhutdinov's fine-tuning: ``loss_fn(params, x [B, D]) -> mean loss`` minimised
+    over fixed batches of ``batch_size`` rows of ``train_x`` (cut once with ``key``), ``minimize``
+    with ``line_searches`` line searches per batch, restarted per batch; optionally in float64.
+    Returns the parameters in their original dtypes.
+
+    CG keeps no state from one batch to the next, so the training state is the parameters in the
+    working precision plus the position (epoch, batch, the epoch's losses so far). It is
+    checkpointed in ``run``'s "finetune_cg" at every epoch end and, within epochs, after the first
+    batch that ends ``checkpoint_seconds`` of wall time after the last save (0: after every
+    batch); a rerun resumes at the next batch and ends with exactly the parameters of an
+    uninterrupted run. Each epoch's record (phase "finetune") also counts the function evaluations
+    and host round trips of its ``minimize`` calls (the line search is driven from the host; on an
+    accelerator every round trip is a device synchronisation), and every ``eval_every_epochs``
+    epochs (and after the last) holds ``evaluate(params)``."""
+    dtype = jnp.float64 if float64 else jnp.float32
+    ckpts = run.checkpoints("finetune_cg")
+    with jax.enable_x64(float64):
+        batches = make_batches(jnp.asarray(train_x, dtype), batch_size, key)
+        n_batches = batches.shape[0]
+        work = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
+        at = _position(0)
+        if ckpts.latest_step() is not None:
+            work, saved = ckpts.restore(work)
+            at.update(saved)
+            run.print(f"[cg] resumed at epoch {at['epoch'] + 1}, batch {at['batch']} of {n_batches}")
+        _, unravel = ravel_pytree(work)
+
+        def as_params(w):
+            return jax.tree_util.tree_map(lambda new, old: jnp.asarray(new, old.dtype), w, params)
+
+        value_and_grad = make_flat_value_and_grad(loss_fn, unravel)
+        bar = tqdm(total=epochs * n_batches, initial=at["epoch"] * n_batches + at["batch"],
+                   desc="fine-tune (CG)", unit="batch", disable=run.quiet)
+        postfix = _last_test_metrics(run)
+        last_save = time.perf_counter()
+        try:
+            while at["epoch"] < epochs:
+                t = time.perf_counter()
+                work, result = minimize_pytree(loss_fn, work, batches[at["batch"]], length=line_searches,
+                                               value_and_grad=value_and_grad)
+                at["values"].append(result.values[-1])
+                at["evaluations"] += result.evaluations
+                at["host_syncs"] += result.host_syncs
+                at["batch"] += 1
+                at["seconds"] += time.perf_counter() - t
+                if at["batch"] == n_batches:
+                    record = _epoch_record(at, n_batches)
+                    done = at["epoch"] + 1
+                    if done % eval_every_epochs == 0 or done == epochs:
+                        record.update(evaluate(as_params(work)))
+                        postfix = {k: v for k, v in record.items() if k.startswith("test_")}
+                    run.log(record)
+                    run.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                       for k, v in record.items()))
+                    at = _position(done)
+                bar.set_postfix({"epoch": at["epoch"] + 1, "loss": f"{result.values[-1]:.4g}",
+                                 **{k: f"{v:.4g}" for k, v in postfix.items()}}, refresh=False)
+                bar.update(1)
+                if at["batch"] == 0 or time.perf_counter() - last_save >= checkpoint_seconds:
+                    ckpts.save(at["epoch"] * n_batches + at["batch"], work, at)
+                    last_save = time.perf_counter()
+        finally:
+            bar.close()
+        return as_params(work)
+
+
+def _position(epochs_done: int) -> dict:
+    """The fine-tuning position at the start of epoch ``epochs_done + 1``: the checkpoint's JSON
+    record (with the epoch's losses, evaluations, host round trips and seconds so far)."""
+    return {"epoch": epochs_done, "batch": 0, "values": [], "evaluations": 0, "host_syncs": 0, "seconds": 0.0}
+
+
+def _epoch_record(at: dict, n_batches: int) -> dict:
+    """The metrics line of a finished epoch (``at``: its position after the last batch)."""
+    return {"phase": "finetune", "epoch": at["epoch"] + 1, "loss": float(np.mean(at["values"])),
+            "epoch_seconds": at["seconds"], "evaluations_per_batch": at["evaluations"] / n_batches,
+            "host_syncs_per_batch": at["host_syncs"] / n_batches}
+
+
+def _last_test_metrics(run) -> dict:
+    """The test metrics of the last fine-tuning evaluation logged in ``run`` (for a resumed
+    progress bar), or {}."""
+    for record in reversed(run.history()):
+        if record.get("phase") == "finetune" and any(k.startswith("test_") for k in record):
+            return {k: v for k, v in record.items() if k.startswith("test_")}
+    return {}

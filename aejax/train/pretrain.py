@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 
 from aejax.models import rbm
+from aejax.train.rbm import train as train_rbm
 
 Layer = dict[str, dict[str, jax.Array]]
 Log = Callable[[dict], None]
@@ -53,7 +54,7 @@ class RBMStage:
     batch_size: int = 100
 
     def train(self, key: jax.Array, inputs: jax.Array, log: Log) -> Layer:
-        params, _ = rbm.train(
+        params, _ = train_rbm(
             key, inputs, self.n_out, self.config, self.epochs, self.batch_size,
             on_epoch=lambda epoch, sse: log({"epoch": epoch, "rbm_recon_sse_per_example": sse}))
         return layer_from_rbm(params)
@@ -170,3 +171,14 @@ def unroll(layers: Sequence[Layer], tied: bool = False) -> dict:
             decoder["kernel"] = layer["decoder"]["kernel"]
         params[f"dec_{i}"] = decoder
     return params
+
+
+def rbm_stages_from_config(cfg) -> list[RBMStage]:
+    """The H&S stack of an experiment config: `rbm_stages` with `config.model.sizes` and the
+    options of `config.pretrain` (the code RBM is Gaussian when the code is linear)."""
+    p = cfg.pretrain
+    return rbm_stages(tuple(cfg.model.sizes), p.epochs, batch_size=p.batch_size, visible=p.visible,
+                      code_units="gaussian" if cfg.model.code_activation == "linear" else "binary",
+                      learning_rate=p.learning_rate, code_learning_rate=p.code_learning_rate,
+                      first_learning_rate=p.get("first_learning_rate"), first_epochs=p.get("first_epochs"),
+                      weight_cost=p.weight_cost, k=p.cd_k)

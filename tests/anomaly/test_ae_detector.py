@@ -5,7 +5,7 @@ import jax
 import numpy as np
 import pytest
 
-from aejax.anomaly import autoencoder as ae
+from aejax.anomaly import ae_detector as ae
 from aejax.anomaly.detector import load_detector
 from aejax.anomaly.scores import reconstruction_scores, step_scores
 from aejax.run import Run

@@ -3,7 +3,7 @@
 import pytest
 
 from aejax.anomaly.sizing import mlp_widths, size_to_data
-from aejax.configs.anomaly import user_config
+from aejax.anomaly.settings import user_config
 
 
 def test_widths_follow_the_number_of_features():

@@ -184,7 +184,7 @@ def test_processes_started_together_prepare_a_dataset_once(tmp_path):
 
 
 @pytest.mark.parametrize("first_import", ["from aejax.data import load, MissingDataError", "import aejax.data.loader",
-                                          "import aejax.data.anomaly", "import aejax.data.builders.faces"])
+                                          "import aejax.anomaly.datasets", "import aejax.data.builders.faces"])
 def test_any_data_module_can_be_imported_first(first_import):
     """`aejax.data` loads its names on first use, so no import order may depend on the package
     importing the builders before the loader: each entry point imports cleanly in a fresh interpreter."""

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aejax import losses, params as params_lib
-from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.models.autoencoder import Autoencoder, init_params, normal_init
 
 SIZES = (784, 1000, 500, 250, 30)
 
@@ -82,3 +82,10 @@ def test_relu_by_name_and_bad_activation_named():
     np.testing.assert_allclose(codes, np.maximum(x @ p["enc_0"]["kernel"] + p["enc_0"]["bias"], 0), rtol=1e-6)
     with pytest.raises(ValueError, match="swish2"):
         init_params(Autoencoder((6, 3), activations=("swish2",)), jax.random.PRNGKey(0))
+
+
+def test_random_init_small_normal_kernels_zero_biases():
+    model = Autoencoder(sizes=(50, 40, 3))
+    params = normal_init(init_params(model, jax.random.key(0)), jax.random.key(0), 0.01)
+    assert float(np.std(params["enc_0"]["kernel"])) == pytest.approx(0.01, rel=0.1)
+    assert not np.any(params["dec_0"]["bias"]) and not np.any(params["enc_1"]["bias"])

@@ -1,6 +1,7 @@
 """The minimize.m port: step by step against a transcription of minimize.m, against the output
 Rasmussen publishes for it, against scipy's nonlinear CG and on quadratics."""
 
+import json
 import math
 
 import jax
@@ -204,17 +205,21 @@ PUBLISHED_FX = [1.00000000000000, 0.77160942667725, 0.58224024884105, 0.40492742
 
 
 def test_rosenbrock_follows_minimize_m_step_by_step():
-    """Port and transcription take the same path from [0 0]: every value, line search and
-    evaluation equal. The numbers pinned here are the transcription's: 17 successful line searches
-    (18 values), 19 line searches (the last two fail near f = 1e-30 and end the run), 96 evaluations."""
+    """Port and transcription take the same path from [0 0]: the 14 values above rounding noise
+    (1e-14) agree to 1e-10 relative (5e-15 absolute near the minimum). Below it f and its gradient
+    are noise: another CPU, BLAS or thread count rounds the last bits differently, and either may
+    take one line search more at machine precision (on one AMD EPYC the transcription made 20 line
+    searches with 103 evaluations, the port 19 with 96); both end at the minimum [1 1]."""
     X, fX, i, evaluations, complex_points = minimize_m(rosenbrock_m, np.zeros(2), 25)
     result = _port(rosenbrock_m, np.zeros(2), 25)
     assert complex_points == 0
-    assert result.values == fX
-    assert (result.line_searches, result.evaluations, len(result.values)) == (i, evaluations, len(fX)) == (19, 96, 18)
-    np.testing.assert_array_equal(np.asarray(result.x), X)
-    np.testing.assert_allclose(X, [1.0, 1.0], rtol=0, atol=1e-15)
-    assert fX[-1] < 1e-29
+    above = [v for v in fX if v > 1e-14]
+    assert len(above) == 14 and result.values[: len(above)] == pytest.approx(above, rel=1e-10, abs=5e-15)
+    assert all(v < 1e-14 for v in list(fX[len(above):]) + list(result.values[len(above):]))
+    assert abs(len(result.values) - len(fX)) <= 1 and abs(result.line_searches - i) <= 1
+    assert abs(result.evaluations - evaluations) <= 10
+    np.testing.assert_allclose(np.asarray(result.x), [1.0, 1.0], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(X, [1.0, 1.0], rtol=0, atol=1e-14)
 
 
 def test_rosenbrock_reproduces_the_published_minimize_m_output():
@@ -283,3 +288,90 @@ def test_host_syncs_count_every_scalar_the_host_reads(monkeypatch):
     assert result.evaluations == reads["f"] > 5
     assert reads["isfinite"] >= 5 and reads["vdot"] >= result.evaluations
     assert result.host_syncs == sum(reads.values())
+
+
+# A child process running CG fine-tuning (2 epochs of 4 batches, float64, a checkpoint after every
+# batch) on a tiny autoencoder; with KILL_AT = k > 0 it SIGKILLs itself as minimize call k starts.
+_CG_CHILD = """
+import os, signal, sys
+import jax, numpy as np
+from aejax import losses
+from aejax.models.autoencoder import Autoencoder, init_params
+from aejax.run import Run
+from aejax.train import cg
+
+workdir, kill_at, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+calls, minimize_pytree = [0], cg.minimize_pytree
+
+def minimize_or_die(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return minimize_pytree(*args, **kwargs)
+
+cg.minimize_pytree = minimize_or_die
+model = Autoencoder(sizes=(20, 8, 3))
+x = np.random.default_rng(0).uniform(size=(200, 20)).astype(np.float32)
+
+def loss_fn(p, xb):
+    return jax.numpy.mean(losses.get("cross_entropy")(model.apply({"params": p}, xb), xb))
+
+params = cg.fit_cg(loss_fn, init_params(model, jax.random.key(0)), x, Run(workdir, quiet=True), epochs=2,
+                   batch_size=50, line_searches=2, float64=True, checkpoint_seconds=0.0, key=jax.random.PRNGKey(2),
+                   evaluate=lambda p: {"test_sse_per_image": 0.0})
+np.savez(out, **{"/".join(k.key for k in path): leaf
+                 for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]})
+"""
+
+
+def _cg_child(folder, workdir: str, kill_at: int):
+    """Run the child in ``folder / workdir``; returns (completed process, params .npz path). The
+    children share the test run's persistent compilation cache (tests/conftest.py), so only the
+    first one compiles."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = folder / "cg_child.py"
+    script.write_text(_CG_CHILD)
+    out = folder / f"{workdir}.npz"
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run([sys.executable, str(script), str(folder / workdir), str(kill_at), str(out)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    return proc, out
+
+
+@pytest.fixture(scope="module")
+def cg_uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cg_resume")
+    proc, out = _cg_child(folder, "straight", 0)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return folder, out
+
+
+@pytest.mark.parametrize("kill_at", [3, 5], ids=["mid-epoch", "epoch-boundary"])
+def test_cg_fine_tuning_killed_at_a_batch_resumes_bitwise(cg_uninterrupted, kill_at):
+    """SIGKILL as batch 3 of epoch 1 (two batches checkpointed) or batch 1 of epoch 2 (the epoch
+    just checkpointed) starts; the rerun ends with the bits of an uninterrupted run, and logs each
+    epoch once with the same loss."""
+    folder, straight_out = cg_uninterrupted
+    workdir = f"killed_at_{kill_at}"
+    killed, killed_out = _cg_child(folder, workdir, kill_at)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    assert not killed_out.exists()
+    resumed, resumed_out = _cg_child(folder, workdir, 0)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    a, b = np.load(straight_out), np.load(resumed_out)
+    assert sorted(a) == sorted(b) and len(a) == 8
+    for name in a:
+        assert a[name].dtype == np.float32
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    logs = [[json.loads(line) for line in (folder / d / "metrics.jsonl").read_text().splitlines()]
+            for d in ("straight", workdir)]
+    epochs = [[r for r in log if r.get("phase") == "finetune"] for log in logs]
+    assert [r["epoch"] for r in epochs[1]] == [1, 2]
+    assert [r["loss"] for r in epochs[0]] == [r["loss"] for r in epochs[1]]
+    assert epochs[1][0]["evaluations_per_batch"] == epochs[0][0]["evaluations_per_batch"] > 2
+    checkpoints = [[r["step"] for r in log if r.get("event") == "checkpoint"] for log in logs]
+    assert checkpoints[0] == checkpoints[1] == list(range(1, 9))  # one per batch, none twice
