@@ -39,10 +39,10 @@ def get_config(arg=None):
     c.train.checkpoint_every = 6000
     c.train.log_every = 600
     c.eval.every_epochs = 10
-    if arg == "quick":  # a narrow VAE, two epochs on 2,000 images, 50 importance samples
+    if arg == "quick":  # a narrow VAE, 20 epochs on 2,000 images, 50 importance samples
         c.data.train_split, c.data.test_split = "train[:2000]", "test[:500]"
         c.model.hidden, c.model.latent = (64,), 8
         c.evals.test_elbo.every_epochs = 1
         c.evals.test_iwae.samples, c.evals.test_iwae.batch_size = 50, 100
-        c.train.epochs, c.train.optimizer.learning_rate, c.train.log_every = 2, 3e-3, 10
+        c.train.epochs, c.train.optimizer.learning_rate, c.train.log_every = 20, 3e-3, 10
     return c
