@@ -186,7 +186,7 @@ def check_config(cfg) -> None:
             problems.append(f"sizing.{key} must be a positive integer, got {value!r}")
     choices = {"sizing.code": (cfg.sizing.code, sizing.CODE_RULES), "sizing.budget": (cfg.sizing.budget, sizing.BUDGETS),
                "sizing.widths": (cfg.sizing.widths, ("data", "config")), "model.kind": (cfg.model.kind, ("mlp", "conv")),
-               "corruption.name": (cfg.corruption.name, corruption.NAMES), "score.norm": (cfg.score.norm, NORMS),
+               "corruption.name": (cfg.corruption.name, corruption.names()), "score.norm": (cfg.score.norm, NORMS),
                "score.ensemble": (cfg.score.ensemble, ENSEMBLE_RULES),
                "score.aggregate": (cfg.score.aggregate, AGGREGATES),
                "preprocess.scaling": (cfg.preprocess.scaling, SCALINGS)}
