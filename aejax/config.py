@@ -187,7 +187,7 @@ def validate(cfg: ConfigDict) -> None:
     if "loss" in cfg and cfg.loss not in names.LOSSES:
         problems.append(f"loss {cfg.loss!r} is not one of {list(names.LOSSES)}")
     model = cfg.get("model")
-    if model is not None and model.get("name", "mlp") not in models.names():
+    if model is not None and not models.is_known(model.get("name", "mlp")):
         problems.append(f"model.name {model.name!r} is not a registered model; registered: {models.names()} "
                         "(a model of your own: @aejax.models.register(name) in a module your experiment imports)")
     if model is not None and "sizes" in model:
