@@ -96,6 +96,8 @@ def _cmd_run(args, extra) -> int:
     overrides = dict(args.overrides)
     if args.data_dir:
         overrides["data.data_dir"] = args.data_dir
+    if args.tensorboard:
+        overrides["log.tensorboard"] = "True"
     workdir = Path(args.workdir or Path("runs") / (args.name + ("-quick" if args.quick else "")))
     from aejax import distributed, experiment
 
@@ -197,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="delete the work directory's run first instead of resuming")
     p.add_argument("--continue", dest="continue_run", action="store_true",
                    help="go on from the last checkpoint with changed train.* keys (recorded in config_history.jsonl)")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="also write TensorBoard event files (scalars, figures) into WORKDIR/tensorboard "
+                        "(config.log.tensorboard; needs pip install 'aejax[tensorboard]')")
     p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
     p.add_argument("--record", action="store_true",
                    help="once the run succeeds, append its record (metrics, commit, machine, load, wall time, command) "

@@ -87,6 +87,7 @@ def base_config() -> ConfigDict:
         )
     )
     c.eval = ConfigDict(dict(batch_size=1000, every_epochs=1))
+    c.log = ConfigDict(dict(tensorboard=False))  # TensorBoard event files beside metrics.jsonl (aejax.tensorboard)
     return c
 
 
