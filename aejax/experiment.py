@@ -148,6 +148,6 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
                 overrides={k: new for k, (_, new) in config_changes(registered, as_dict).items()},
                 command=command or f"run_experiment({name!r}, {str(workdir)!r})", wall_seconds=seconds,
                 load_start=load_start, devices=results["device"], workdir=str(workdir))
-    run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
+    run.print(report.paper_table(results) if results["reference"] else "")
     run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
     return results
