@@ -164,7 +164,8 @@ RUN_EPILOG = """\
 config overrides:
   --config.KEY=VALUE (or --config.KEY VALUE) sets any field of the experiment's config, e.g.
   --config.train.epochs=5 --config.train.optimizer.learning_rate=3e-4 --config.model.sizes='(784,64,8)'.
-  VALUE is read as a Python literal (number, tuple, True/False, None), else as a string. An unknown
+  VALUE is read as a Python literal (number, tuple, True/False, None), else as a string; a key
+  holding a string takes VALUE as written (--config.corruption.name=none is "none"). An unknown
   KEY or a VALUE of the wrong type is an error naming the key. `aejax config NAME` lists the keys
   with their values.
 

@@ -145,7 +145,7 @@ def override(cfg: ConfigDict, key: str, text: str) -> None:
     current = node[leaf]
     if isinstance(current, tuple) and isinstance(value, list):
         value = tuple(value)
-    if isinstance(current, str) and not isinstance(value, str) and value is not None and not isinstance(current, bool):
+    if isinstance(current, str) and not isinstance(value, str):  # a string key takes the text: "none", "1e-3", "true"
         value = text
     expected = node.get_type(leaf) if hasattr(node, "get_type") else type(current)
     try:

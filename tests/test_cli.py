@@ -43,6 +43,10 @@ def test_overrides_are_typed_and_validated():
     assert cfg.train.optimizer.learning_rate == 1.0 and isinstance(cfg.train.optimizer.learning_rate, float)
     with pytest.raises(ValueError, match="train.batch_size"):
         registry.load("mnist/ae", overrides={"train.batch_size": "0"})
+    # a string key keeps the text, "none" included (the name of no corruption); elsewhere none is None
+    with registry.extra_folders([Path(__file__).with_name("extensions")]):
+        cfg = registry.load("my/cutout-dae", overrides={"corruption.name": "none", "data.data_dir": "none"})
+    assert cfg.corruption.name == "none" and cfg.data.data_dir is None
 
 
 def test_changed_config_on_existing_workdir_is_refused(tmp_path):
