@@ -132,8 +132,6 @@ def _cmd_config(args, extra) -> int:
 
 def _read_results(workdir: str) -> dict:
     path = Path(workdir) / "results.json"
-    if not path.is_file():
-        raise UsageError(f"no results.json in {workdir}; run the experiment there first (aejax run NAME --workdir {workdir})")
     try:
         results = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -146,13 +144,22 @@ def _read_results(workdir: str) -> dict:
 def _cmd_report(args) -> int:
     from aejax import report
 
-    results = [_read_results(d) for d in args.workdirs]
+    workdirs = []
+    for d in args.workdirs:
+        if (Path(d) / "results.json").is_file():
+            workdirs.append(d)
+        else:
+            print(f"aejax report: warning: no results.json in {d}, skipped (a run writes it when it finishes: "
+                  f"aejax run NAME --workdir {d})", file=sys.stderr)
+    if not workdirs:
+        raise UsageError("none of the directories holds a results.json; run an experiment there first")
+    results = [_read_results(d) for d in workdirs]
     out = Path(args.out) if args.out else None
     if out is not None and (out.is_dir() or not out.parent.is_dir()):
         raise UsageError(f"--out {out}: " + ("that is a folder; give a file name" if out.is_dir() else f"the folder {out.parent} does not exist"))
     rendered = [report.render(res) for res in results]
     table = report.combined(results)
-    for d, text in zip(args.workdirs, rendered):
+    for d, text in zip(workdirs, rendered):
         (Path(d) / "report.md").write_text(text)
     if out is not None:
         out.write_text(table)
@@ -219,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object {key: value}")
     _experiments_option(p)
     p.set_defaults(func=_cmd_config, takes_overrides=True)
-    p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table")
+    p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table (a directory without "
+                       "results.json is skipped with a warning)")
     p.add_argument("workdirs", nargs="+")
     p.add_argument("--out", help="also write the combined table to this file")
     p.set_defaults(func=lambda a, extra: _cmd_report(a))
