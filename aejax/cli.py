@@ -96,6 +96,8 @@ def _cmd_run(args, extra) -> int:
     overrides = dict(args.overrides)
     if args.data_dir:
         overrides["data.data_dir"] = args.data_dir
+    if args.tensorboard:
+        overrides["log.tensorboard"] = "True"
     workdir = Path(args.workdir or Path("runs") / (args.name + ("-quick" if args.quick else "")))
     from aejax import distributed, experiment
 
@@ -130,8 +132,6 @@ def _cmd_config(args, extra) -> int:
 
 def _read_results(workdir: str) -> dict:
     path = Path(workdir) / "results.json"
-    if not path.is_file():
-        raise UsageError(f"no results.json in {workdir}; run the experiment there first (aejax run NAME --workdir {workdir})")
     try:
         results = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -144,13 +144,22 @@ def _read_results(workdir: str) -> dict:
 def _cmd_report(args) -> int:
     from aejax import report
 
-    results = [_read_results(d) for d in args.workdirs]
+    workdirs = []
+    for d in args.workdirs:
+        if (Path(d) / "results.json").is_file():
+            workdirs.append(d)
+        else:
+            print(f"aejax report: warning: no results.json in {d}, skipped (a run writes it when it finishes: "
+                  f"aejax run NAME --workdir {d})", file=sys.stderr)
+    if not workdirs:
+        raise UsageError("none of the directories holds a results.json; run an experiment there first")
+    results = [_read_results(d) for d in workdirs]
     out = Path(args.out) if args.out else None
     if out is not None and (out.is_dir() or not out.parent.is_dir()):
         raise UsageError(f"--out {out}: " + ("that is a folder; give a file name" if out.is_dir() else f"the folder {out.parent} does not exist"))
     rendered = [report.render(res) for res in results]
     table = report.combined(results)
-    for d, text in zip(args.workdirs, rendered):
+    for d, text in zip(workdirs, rendered):
         (Path(d) / "report.md").write_text(text)
     if out is not None:
         out.write_text(table)
@@ -162,7 +171,8 @@ RUN_EPILOG = """\
 config overrides:
   --config.KEY=VALUE (or --config.KEY VALUE) sets any field of the experiment's config, e.g.
   --config.train.epochs=5 --config.train.optimizer.learning_rate=3e-4 --config.model.sizes='(784,64,8)'.
-  VALUE is read as a Python literal (number, tuple, True/False, None), else as a string. An unknown
+  VALUE is read as a Python literal (number, tuple, True/False, None), else as a string; a key
+  holding a string takes VALUE as written (--config.corruption.name=none is "none"). An unknown
   KEY or a VALUE of the wrong type is an error naming the key. `aejax config NAME` lists the keys
   with their values.
 
@@ -197,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="delete the work directory's run first instead of resuming")
     p.add_argument("--continue", dest="continue_run", action="store_true",
                    help="go on from the last checkpoint with changed train.* keys (recorded in config_history.jsonl)")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="also write TensorBoard event files (scalars, figures) into WORKDIR/tensorboard "
+                        "(config.log.tensorboard; needs pip install 'aejax[tensorboard]')")
     p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
     p.add_argument("--record", action="store_true",
                    help="once the run succeeds, append its record (metrics, commit, machine, load, wall time, command) "
@@ -213,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object {key: value}")
     _experiments_option(p)
     p.set_defaults(func=_cmd_config, takes_overrides=True)
-    p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table")
+    p = sub.add_parser("report", help="rebuild report.md of runs; several runs make one table (a directory without "
+                       "results.json is skipped with a warning)")
     p.add_argument("workdirs", nargs="+")
     p.add_argument("--out", help="also write the combined table to this file")
     p.set_defaults(func=lambda a, extra: _cmd_report(a))

@@ -87,6 +87,7 @@ def base_config() -> ConfigDict:
         )
     )
     c.eval = ConfigDict(dict(batch_size=1000, every_epochs=1))
+    c.log = ConfigDict(dict(tensorboard=False))  # TensorBoard event files beside metrics.jsonl (aejax.tensorboard)
     return c
 
 
@@ -144,7 +145,7 @@ def override(cfg: ConfigDict, key: str, text: str) -> None:
     current = node[leaf]
     if isinstance(current, tuple) and isinstance(value, list):
         value = tuple(value)
-    if isinstance(current, str) and not isinstance(value, str) and value is not None and not isinstance(current, bool):
+    if isinstance(current, str) and not isinstance(value, str):  # a string key takes the text: "none", "1e-3", "true"
         value = text
     expected = node.get_type(leaf) if hasattr(node, "get_type") else type(current)
     try:
@@ -187,7 +188,7 @@ def validate(cfg: ConfigDict) -> None:
     if "loss" in cfg and cfg.loss not in names.LOSSES:
         problems.append(f"loss {cfg.loss!r} is not one of {list(names.LOSSES)}")
     model = cfg.get("model")
-    if model is not None and model.get("name", "mlp") not in models.names():
+    if model is not None and not models.is_known(model.get("name", "mlp")):
         problems.append(f"model.name {model.name!r} is not a registered model; registered: {models.names()} "
                         "(a model of your own: @aejax.models.register(name) in a module your experiment imports)")
     if model is not None and "sizes" in model:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from aejax.names import registrar
+from aejax.names import load_deferred, registrar
 
 Corrupt = Callable[[jax.Array, jax.Array], jax.Array]
 CORRUPTIONS: dict[str, Callable] = {}
@@ -36,6 +36,7 @@ register = registrar(CORRUPTIONS)  # @register(name) on `fn(rng, x [B, D], level
 
 def names() -> list[str]:
     """"none" and the registered corruption names."""
+    load_deferred()
     return ["none", *sorted(CORRUPTIONS)]
 
 

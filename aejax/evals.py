@@ -32,7 +32,7 @@ import numpy as np
 import optax
 
 from aejax import data, eval as eval_lib, losses
-from aejax.names import registrar
+from aejax.names import load_deferred, registrar
 from aejax.train.steps import batched_map
 
 Evaluate = Callable[..., dict]
@@ -41,6 +41,7 @@ register = registrar(EVALUATORS)  # @register(name) on `fn(config, model, **opti
 
 
 def get(name: str) -> Callable[..., Evaluate]:
+    load_deferred()
     try:
         return EVALUATORS[name]
     except KeyError:

@@ -30,9 +30,11 @@ def device_info() -> dict:
 
 def config_changes(old: dict, new: dict) -> dict[str, list]:
     """{leaf key: [old value, new value]} for every leaf that differs (data.data_dir, a
-    location rather than a setting, is ignored); missing leaves read as None."""
+    location rather than a setting, and log.*, what a run writes besides its results, are
+    ignored); missing leaves read as None."""
     a, b = config_lib.leaves(old), config_lib.leaves(new)
-    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if k != "data.data_dir" and a.get(k) != b.get(k)}
+    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b))
+            if k != "data.data_dir" and not k.startswith("log.") and a.get(k) != b.get(k)}
 
 
 CONTINUABLE = "train."  # the keys --continue may change: the training procedure, not the model or data
@@ -91,6 +93,11 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         overrides = {**saved_overrides(workdir), **(overrides or {})}
     cfg = registry.load(name, quick=quick, overrides=overrides)
     runner = tasks.get(cfg.task)
+    tensorboard = bool(cfg.get("log", {}).get("tensorboard", False))
+    if tensorboard:
+        from aejax import tensorboard as tensorboard_lib
+
+        tensorboard_lib.check_available()
     as_dict = config_lib.to_dict(cfg)
     primary = distributed.is_primary()
     with run_lib.workdir_lock(workdir) if primary else contextlib.nullcontext():
@@ -100,7 +107,8 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         mesh = distributed.make_mesh(devices)
         if primary:
             run_lib.truncate_to_last_checkpoint(workdir)
-            run = run_lib.Run(workdir, quiet=quiet, config=as_dict, changes=changes, preamble=({"event": "mesh", **distributed.describe(mesh)},))
+            run = run_lib.Run(workdir, quiet=quiet, config=as_dict, changes=changes, tensorboard=tensorboard,
+                              preamble=({"event": "mesh", **distributed.describe(mesh)},))
         else:
             run = distributed.FollowerRun(workdir)
         run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
@@ -112,6 +120,7 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
             with distributed.use_mesh(mesh):
                 out = runner(cfg, run)
             run.start()  # a task that neither logged nor saved still leaves its config
+            run.add_figures(out.get("figures", []))
         finally:
             run.close()
         seconds = time.perf_counter() - start
@@ -139,6 +148,6 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
                 overrides={k: new for k, (_, new) in config_changes(registered, as_dict).items()},
                 command=command or f"run_experiment({name!r}, {str(workdir)!r})", wall_seconds=seconds,
                 load_start=load_start, devices=results["device"], workdir=str(workdir))
-    run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
+    run.print(report.paper_table(results) if results["reference"] else "")
     run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
     return results

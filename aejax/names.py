@@ -1,5 +1,6 @@
-"""Names of the built-in losses, optimizers and schedules, importable without jax, and the
-decorator factory of aejax's name registries (tasks, models, regularisers).
+"""Names of the built-in losses, optimizers and schedules, importable without jax, the
+decorator factory of aejax's name registries (tasks, models, regularisers), and the modules of
+one's own that register components but are not imported yet.
 
 `aejax.config.validate` checks configs against them; the modules that implement the components
 (`aejax.losses`, `aejax.train.optim`) hold the functions, and tests check that both agree.
@@ -10,6 +11,29 @@ LOSSES = ("cross_entropy", "squared_error", "softmax_cross_entropy")
 OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear", "softmax_cross_entropy": "softmax"}
 OPTIMIZERS = ("adabelief", "adam", "adamw", "lamb", "nesterov", "rmsprop", "sgd")
 SCHEDULES = ("constant", "cosine", "warmup_cosine", "exponential")
+
+
+# Modules that register components, imported when a registry is first looked up
+# (`aejax.registry.sibling` defers them: reading a config, e.g. `aejax list`, imports no jax).
+_DEFERRED: list = []  # callables importing one module each, in the order they were deferred
+_DECLARED: set[str] = set()  # the names those modules register, read from their source
+
+
+def defer(load, declared=()) -> None:
+    """Run `load()` before the next registry lookup; `declared`: the names it will register."""
+    _DEFERRED.append(load)
+    _DECLARED.update(declared)
+
+
+def load_deferred() -> None:
+    """Import every deferred module (a registry calls this before it looks a name up)."""
+    while _DEFERRED:
+        _DEFERRED.pop(0)()
+
+
+def declared() -> set[str]:
+    """Names that deferred modules register, without importing them."""
+    return set(_DECLARED)
 
 
 def registrar(table: dict):

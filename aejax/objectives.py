@@ -73,7 +73,7 @@ import jax
 import jax.numpy as jnp
 
 from aejax import losses, models, schedules
-from aejax.names import OUTPUT_ACTIVATION, registrar
+from aejax.names import OUTPUT_ACTIVATION, load_deferred, registrar
 from aejax.train.steps import Loss
 
 EPS = 1e-6
@@ -179,6 +179,7 @@ def register_objective(name: str, label: str | None = None):
 
 
 def get_objective(name: str) -> Objective:
+    load_deferred()
     try:
         return OBJECTIVES[name]
     except KeyError:
@@ -231,6 +232,7 @@ register = registrar(REGULARIZERS)  # @register(name) on `fn(f: Forward, **optio
 
 
 def get(name: str) -> Regularizer:
+    load_deferred()
     try:
         return REGULARIZERS[name]
     except KeyError:
@@ -371,6 +373,7 @@ def spec(config) -> dict:
 def label(config) -> str:
     """What the objective of `config` calls its loss in curves."""
     name = spec(config)["name"]
+    load_deferred()
     return LABELS.get(name, name)
 
 

@@ -28,11 +28,12 @@ def image_rows(path: Path, rows: Mapping[str, np.ndarray], image_shape: Sequence
 
 
 def curves(path: Path, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str = "step", ylabel: str = "loss", log_y: bool = True, log_x: bool = False, levels: Mapping[str, float] | None = None) -> Path:
-    """Save line plots: label -> (x values, y values); ``levels`` (label -> y) are dashed
+    """Save line plots: label -> (x values, y values), with markers on the points (at most about
+    40 per line, so a one-epoch run shows its point); ``levels`` (label -> y) are dashed
     horizontal lines, such as a paper's number."""
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, (x, y) in series.items():
-        ax.plot(x, y, label=label)
+        ax.plot(x, y, label=label, marker="o", markersize=3, markevery=max(1, len(x) // 40))
     for label, y in (levels or {}).items():
         ax.axhline(y, color="black", linestyle="--", linewidth=1, label=label)
     ax.set_xlabel(xlabel)

@@ -21,11 +21,12 @@ import importlib.util
 import os
 import re
 import sys
+import types
 from pathlib import Path
 
 from ml_collections import ConfigDict
 
-from aejax import config as config_lib
+from aejax import config as config_lib, names as names_lib
 
 BUILTIN = Path(__file__).resolve().parent / "experiments"
 ENV = "AEJAX_EXPERIMENTS"
@@ -129,13 +130,20 @@ def path(name: str) -> Path:
     return files[0]
 
 
+def _module_name(file: Path) -> str:
+    return "aejax_experiment_" + hashlib.sha1(str(file).encode()).hexdigest()[:12] + "_" + re.sub(r"\W", "_", file.stem)
+
+
 def _import(file: Path):
     """Import `file` once per process (a module imported twice would register its tasks,
     models or datasets twice)."""
     file = file.resolve()
-    module_name = "aejax_experiment_" + hashlib.sha1(str(file).encode()).hexdigest()[:12] + "_" + re.sub(r"\W", "_", file.stem)
+    module_name = _module_name(file)
     if module_name in sys.modules:
-        return sys.modules[module_name]
+        module = sys.modules[module_name]
+        if isinstance(module, _Deferred):
+            module._load()
+        return module
     spec = importlib.util.spec_from_file_location(module_name, file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
@@ -147,11 +155,59 @@ def _import(file: Path):
     return module
 
 
+class _Deferred(types.ModuleType):
+    """A module of `sibling` not executed yet: it runs on its first attribute lookup or on the
+    next registry lookup (`aejax.names.load_deferred`), whichever comes first."""
+
+    def _load(self):
+        if type(self) is _Deferred:
+            self.__class__ = types.ModuleType
+            try:
+                self.__spec__.loader.exec_module(self)
+            except BaseException:
+                sys.modules.pop(self.__name__, None)
+                raise
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        self._load()
+        return getattr(self, attr)
+
+
+_REGISTER = re.compile(r"register\w*")
+
+
+def _declared(file: Path) -> set[str]:
+    """The names `file` registers, read from its decorators `@x.register("name")` (no import)."""
+    out = set()
+    for node in ast.walk(ast.parse(file.read_text())):
+        for deco in getattr(node, "decorator_list", ()):
+            func = getattr(deco, "func", None)
+            called = getattr(func, "attr", None) or getattr(func, "id", None)
+            if called and _REGISTER.fullmatch(called) and deco.args and isinstance(deco.args[0], ast.Constant):
+                out.add(deco.args[0].value)
+    return out
+
+
 def sibling(path: str, name: str):
-    """Import module `name` from the folder of file `path`: how an experiment file shares a
-    family's `_common.py`, or registers its own tasks/models (experiments are loaded by path,
-    not as a package). Each file is imported once per process."""
-    return _import(Path(path).with_name(f"{name}.py"))
+    """Module `name` from the folder of file `path`: how an experiment file shares a family's
+    `_common.py`, or registers its own tasks/models (experiments are loaded by path, not as a
+    package). Each file is imported once per process, and not before it is needed: on the first
+    attribute lookup, or on the first lookup of a registry (a model, task, corruption, ... by
+    name), so reading configs (`aejax list`, `aejax config`) imports no jax."""
+    file = Path(path).with_name(f"{name}.py").resolve()
+    module_name = _module_name(file)
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    if not file.is_file():
+        raise FileNotFoundError(f"{file} (imported by {path}) does not exist")
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = _Deferred
+    sys.modules[module_name] = module
+    names_lib.defer(module._load, _declared(file))
+    return module
 
 
 def _module(name: str):

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from aejax import run as run_lib
 
+# The pinned metrics of every quick variant (a source checkout's tests; absent from an installed package).
+QUICK_PINS = Path(__file__).resolve().parents[1] / "tests" / "golden" / "quick.json"
+
 
 def compare(metrics: dict, reference: dict) -> list[dict]:
     """One row per referenced metric: paper, ours, difference (ours - paper), within tolerance.
@@ -47,15 +50,46 @@ def comparison_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def quick_pins(experiment: str) -> dict:
+    """The pinned metrics of `experiment`'s quick variant (tests/golden/quick.json), or {}."""
+    if not QUICK_PINS.is_file():
+        return {}
+    return json.loads(QUICK_PINS.read_text()).get("experiments", {}).get(experiment, {})
+
+
+def quick_table(rows: list[dict], pins: dict) -> str:
+    """A quick run's numbers beside the full run's paper values and the quick variant's pinned
+    ones; no tolerance verdict (the paper's number is a full run's)."""
+    lines = ["| metric | paper (full run) | quick variant, pinned | ours (quick) | source |", "|---|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['metric']} | {_fmt(r['paper'])} | {_fmt(pins.get(r['metric']))} | {_fmt(r['ours'])} | {r['source']} |")
+    return "\n".join(lines)
+
+
+def paper_table(results: dict) -> str:
+    """The comparison of a run with the paper: with a tolerance verdict for a full run; beside
+    the pinned quick values for a quick one."""
+    rows = compare(results["metrics"], results["reference"])
+    return quick_table(rows, quick_pins(results["experiment"])) if results.get("quick") else comparison_table(rows)
+
+
+QUICK_NOTE = ("**Quick variant**: a small run for checking the code, not the paper's setting. The paper's values are "
+              "those of the full run, shown for orientation without a tolerance verdict; the pinned column holds what "
+              "this quick variant reproduces (tests/golden/quick.json).")
+
+
 def render(results: dict) -> str:
     """report.md text for one run's results dict."""
-    out = [f"# {results['experiment']}", ""]
+    quick = bool(results.get("quick"))
+    out = [f"# {results['experiment']}" + (" (quick variant)" if quick else ""), ""]
+    if quick:
+        out += [QUICK_NOTE, ""]
     if results.get("paper"):
         out += [f"Paper: {results['paper']}", ""]
     if results.get("notes"):
         out += [*results["notes"], ""]
     if results.get("reference"):
-        out += ["## Paper vs ours", "", comparison_table(compare(results["metrics"], results["reference"])), ""]
+        out += ["## Paper vs ours", "", paper_table(results), ""]
     out += ["## Metrics", "", "| metric | value |", "|---|---:|"]
     out += [f"| {k} | {_fmt(v)} |" for k, v in results["metrics"].items()]
     for title, table in results.get("tables", {}).items():
@@ -79,6 +113,8 @@ def combined(results: list[dict]) -> str:
     """One markdown table for several runs: each referenced metric, paper vs ours."""
     lines = ["| experiment | metric | paper | ours | within tolerance |", "|---|---|---:|---:|:---:|"]
     for res in results:
+        name = res["experiment"] + (" (quick)" if res.get("quick") else "")
         for r in compare(res["metrics"], res.get("reference", {})) or [{"metric": "—", "paper": None, "ours": None}]:
-            lines.append(f"| {res['experiment']} | {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {_fmt(r.get('within_tolerance'))} |")
+            verdict = "quick variant" if res.get("quick") and "within_tolerance" in r else _fmt(r.get("within_tolerance"))
+            lines.append(f"| {name} | {r['metric']} | {_fmt(r['paper'])} | {_fmt(r['ours'])} | {verdict} |")
     return "\n".join(lines) + "\n"

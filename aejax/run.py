@@ -202,11 +202,13 @@ class Run:
     `config` (a JSON-able dict): written to config.json, with a line in config_history.jsonl
     (the config in full the first time, else `changes`: {key: [old, new]}), at the first log
     record or checkpoint. `preamble`: records logged first at that moment (e.g. the device mesh).
+    `tensorboard`: also write TensorBoard event files (`aejax.tensorboard`) from that moment on.
     """
 
     def __init__(self, workdir: str | Path, *, quiet: bool = False, config: dict | None = None,
-                 changes: dict | None = None, preamble: tuple[dict, ...] = ()):
+                 changes: dict | None = None, preamble: tuple[dict, ...] = (), tensorboard: bool = False):
         self.workdir = Path(workdir)
+        self._tensorboard, self._events = tensorboard, None
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.quiet = quiet
         self._checkpoints: dict = {}
@@ -225,6 +227,8 @@ class Run:
         config, changes, preamble = self._pending
         self._pending = None
         claim(self.workdir, CONFIG_FILE, HISTORY_FILE, METRICS_FILE)
+        if self._tensorboard:
+            self._open_events()
         (self.workdir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         history = self.workdir / HISTORY_FILE
         if not history.exists() or changes:
@@ -235,9 +239,21 @@ class Run:
         for record in preamble:
             self._append(record)
 
+    def _open_events(self) -> None:
+        """(Re)write the event files from metrics.jsonl; later records follow as they are logged."""
+        from aejax import tensorboard
+
+        claim(self.workdir, tensorboard.FOLDER)
+        if self._events is not None:
+            self._events.close()
+        self._events = tensorboard.Writer(self.workdir)
+
     def _append(self, record: dict) -> None:
+        record = _jsonable(record)
         with self.metrics_path.open("a") as f:
-            f.write(json.dumps(_jsonable(record)) + "\n")
+            f.write(json.dumps(record) + "\n")
+        if self._events is not None:
+            self._events.add(record)
 
     def log(self, record: dict) -> None:
         """Append one JSON line to metrics.jsonl."""
@@ -256,6 +272,8 @@ class Run:
             dropped = set(stale)
             _rewrite(self.metrics_path, [r for i, r in enumerate(records) if i not in dropped])
             self._inherited -= len(stale)
+            if self._events is not None:
+                self._open_events()
 
     def history(self) -> list[dict]:
         """All records of metrics.jsonl so far."""
@@ -282,6 +300,14 @@ class Run:
         if not self.quiet:
             print(*args, flush=True)
 
+    def add_figures(self, figures) -> None:
+        """The run's PNG `figures` (names in the work directory) as TensorBoard images, if it writes events."""
+        if self._events is not None:
+            self._events.add_figures(self.workdir, figures)
+
     def close(self) -> None:
         for c in self._checkpoints.values():
             c.close()
+        if self._events is not None:
+            self._events.close()
+            self._events = None

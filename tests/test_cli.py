@@ -43,6 +43,10 @@ def test_overrides_are_typed_and_validated():
     assert cfg.train.optimizer.learning_rate == 1.0 and isinstance(cfg.train.optimizer.learning_rate, float)
     with pytest.raises(ValueError, match="train.batch_size"):
         registry.load("mnist/ae", overrides={"train.batch_size": "0"})
+    # a string key keeps the text, "none" included (the name of no corruption); elsewhere none is None
+    with registry.extra_folders([Path(__file__).with_name("extensions")]):
+        cfg = registry.load("my/cutout-dae", overrides={"corruption.name": "none", "data.data_dir": "none"})
+    assert cfg.corruption.name == "none" and cfg.data.data_dir is None
 
 
 def test_changed_config_on_existing_workdir_is_refused(tmp_path):
@@ -188,3 +192,17 @@ def test_variants_are_experiments_of_one_file_and_old_names_are_aliases(tmp_path
         registry.load("semisup/mnist:labels=many")
     with pytest.raises(ValueError, match=r"'mnist/ae' takes no arguments \(got 'epochs=3'\)"):
         registry.load("mnist/ae:epochs=3")
+
+
+def test_report_skips_a_directory_without_results_with_a_warning(tmp_path, capsys):
+    done, unfinished = tmp_path / "done", tmp_path / "unfinished"
+    done.mkdir()
+    unfinished.mkdir()
+    (done / "results.json").write_text(json.dumps({"experiment": "mnist/ae", "quick": False, "metrics": {"test_sse_per_image": 3.2},
+                                                   "reference": {"test_sse_per_image": {"value": 3.0, "tolerance": 0.5, "source": "p"}}}))
+    assert cli.main(["report", str(unfinished), str(done)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"aejax report: warning: no results.json in {unfinished}, skipped (a run writes it when it finishes: aejax run NAME --workdir {unfinished})"
+    assert "| mnist/ae | test_sse_per_image | 3 | 3.2 | yes |" in captured.out and (done / "report.md").is_file()
+    assert cli.main(["report", str(unfinished)]) == 2
+    assert "error: none of the directories holds a results.json" in capsys.readouterr().err

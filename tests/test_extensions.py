@@ -4,6 +4,8 @@ probe of the codes as a registered evaluator. Each is a module and a config run 
 task "reconstruct": no task module. A model drawing from a stream aejax does not give is a
 one-line error (exit 2)."""
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,20 @@ def test_extension_configs_are_light(name):
 
     with registry.extra_folders([FOLDER]):
         assert registry.describe(name)["name"] == name
+
+
+def test_list_and_config_of_registering_modules_import_no_jax():
+    """`aejax list` and `aejax config` on this folder, whose modules register a Flax model, a
+    corruption and an evaluator, import none of them (so no jax or flax); the first registry
+    lookup of a run imports them."""
+    code = ("import contextlib, io, sys\nfrom aejax import cli\n"
+            f"folder = {str(FOLDER)!r}\n"
+            "for argv in (['list'], ['list', '--json'], ['config', 'my/vae'], ['config', 'my/cutout-dae', '--quick']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "        assert cli.main([*argv, '--experiments', folder]) == 0, argv\n"
+            "    assert 'my/' in out.getvalue() or 'my-vae' in out.getvalue() or 'cutout' in out.getvalue(), argv\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'flax', 'optax')))\n"
+            "from aejax import models\n"
+            "print(models.get('my-vae').__name__, 'jax' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines() == ["[]", "MyVAE True"]

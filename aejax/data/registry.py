@@ -26,6 +26,9 @@ def register(name: str):
 
 def _ensure_builders_imported() -> None:
     import aejax.data.builders  # noqa: F401  (registers the bundled builders)
+    from aejax.names import load_deferred
+
+    load_deferred()  # and the datasets of one's own experiments' modules
 
 
 def get(name: str) -> type:

@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable
 
 from aejax import schedules
+from aejax import names as names_lib
 from aejax.names import registrar
 
 _BUILTIN = {"mlp": "aejax.models.autoencoder", "conv2d": "aejax.models.conv2d", "conv1d": "aejax.models.conv",
@@ -47,11 +48,19 @@ register = registrar(_BUILDERS)  # @register(name) on a model builder or a Flax 
 
 def names() -> list[str]:
     """Built-in and registered model names."""
+    names_lib.load_deferred()
     return sorted(set(_BUILTIN) | set(_BUILDERS))
+
+
+def is_known(name: str) -> bool:
+    """Whether `name` is a built-in, registered or deferred model (`aejax.registry.sibling`),
+    without importing anything."""
+    return name in _BUILTIN or name in _BUILDERS or name in names_lib.declared()
 
 
 def get(name: str) -> Callable:
     """The builder registered as `name` (importing a built-in model's module on first use)."""
+    names_lib.load_deferred()
     if name not in _BUILDERS and name in _BUILTIN:
         importlib.import_module(_BUILTIN[name])
     if name not in _BUILDERS:

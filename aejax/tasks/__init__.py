@@ -8,7 +8,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 
-from aejax.names import registrar
+from aejax.names import load_deferred, registrar
 
 BUILTIN = {"anomaly": "aejax.anomaly.tasks", "anomaly_all": "aejax.anomaly.run_all",
            "anomaly_defaults": "aejax.anomaly.selection"}
@@ -17,6 +17,7 @@ register = registrar(_RUNNERS)  # @register(name) on `run(config, run) -> result
 
 
 def get(name: str) -> Callable:
+    load_deferred()
     module = name.split("/")[0].replace("-", "_")
     available = sorted(info.name for info in pkgutil.iter_modules(__path__))
     if name not in _RUNNERS and (name in BUILTIN or module in available):

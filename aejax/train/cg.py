@@ -278,7 +278,7 @@ def _position(epochs_done: int) -> dict:
 
 def _epoch_record(at: dict, n_batches: int) -> dict:
     """The metrics line of a finished epoch (``at``: its position after the last batch)."""
-    return {"phase": "finetune", "epoch": at["epoch"] + 1, "loss": float(np.mean(at["values"])),
+    return {"phase": "finetune", "epoch": at["epoch"] + 1, "epoch_loss": float(np.mean(at["values"])),
             "epoch_seconds": at["seconds"], "evaluations_per_batch": at["evaluations"] / n_batches,
             "host_syncs_per_batch": at["host_syncs"] / n_batches}
 

@@ -75,8 +75,9 @@ def fit(
     With `checkpoints` (an aejax.ckpt.Checkpoints), training resumes from the latest checkpoint and
     saves at the first epoch end after every `checkpoint_every` steps (0: only at the end); a
     checkpoint holds the whole state, the model's collections (e.g. batch_stats) included.
-    `run.log` receives one JSON line per `log_every` steps and one per evaluation that returns
-    numbers. `phase` tags every line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
+    `run.log` receives one JSON line per `log_every` steps (with that step's `loss`) and one per
+    evaluation that returns numbers (with `epoch_loss`, the epoch's mean loss). `phase` tags every
+    line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
 
     Data parallel over `mesh` (default `aejax.distributed.current_mesh()`: all devices): the
     examples are placed once, each batch is sharded along "data", the state is replicated.
@@ -127,7 +128,7 @@ def fit(
             _check_finite(np.asarray(metrics["loss"]), first_step, epoch, note)
             examples_per_s = steps_per_epoch * batch_size / seconds
             _log_steps(log, metrics, first_step, epoch, log_every, examples_per_s, tag)
-            record = {"epoch": epoch + 1, "loss": float(np.mean(metrics["loss"]))}
+            record = {"epoch": epoch + 1, "epoch_loss": float(np.mean(metrics["loss"]))}
             if evaluate is not None and ((epoch + 1) % eval_every_epochs == 0 or epoch + 1 == epochs):
                 numbers = evaluate(state)
                 record.update(numbers)

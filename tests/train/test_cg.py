@@ -371,7 +371,7 @@ def test_cg_fine_tuning_killed_at_a_batch_resumes_bitwise(cg_uninterrupted, kill
             for d in ("straight", workdir)]
     epochs = [[r for r in log if r.get("phase") == "finetune"] for log in logs]
     assert [r["epoch"] for r in epochs[1]] == [1, 2]
-    assert [r["loss"] for r in epochs[0]] == [r["loss"] for r in epochs[1]]
+    assert [r["epoch_loss"] for r in epochs[0]] == [r["epoch_loss"] for r in epochs[1]]
     assert epochs[1][0]["evaluations_per_batch"] == epochs[0][0]["evaluations_per_batch"] > 2
     checkpoints = [[r["step"] for r in log if r.get("event") == "checkpoint"] for log in logs]
     assert checkpoints[0] == checkpoints[1] == list(range(1, 9))  # one per batch, none twice
