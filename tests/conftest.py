@@ -17,6 +17,7 @@ _SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
 os.environ.setdefault("AEJAX_TEST_DATA_DIR_GIVEN", "1" if os.environ.get("AEJAX_DATA_DIR") else "")
 os.environ.setdefault("AEJAX_DATA_DIR", str(_SHARED_DATA))
+os.environ["AEJAX_DATA_DIR"] = os.path.abspath(os.environ["AEJAX_DATA_DIR"])  # tests that chdir keep it
 os.environ.setdefault("AEJAX_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"aejax-test-cache-{_RUN_ID}"))
 os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"aejax-test-jax-cache-{_RUN_ID}"))
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
