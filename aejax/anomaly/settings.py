@@ -84,41 +84,63 @@ def skab_conv_detector(c: ConfigDict) -> ConfigDict:
     return c
 
 
-# The candidate detectors of the cross-dataset selection (aejax/experiments/anomaly/defaults.py): every
-# combination of these settings of the table detector, each a rule that reads the data's shape.
+# The candidate detectors of the cross-dataset selection (aejax.anomaly.selection, `aejax run
+# anomaly/adbench:select`): every combination of these settings of the table detector, each a rule
+# that reads the data's shape. TRAINING_KEYS decide the training; the others only how its errors
+# are scored, so candidates differing only in those share one trained detector.
 TABLE_GRID = dict(
-    scaling=("standard", "minmax"),  # preprocess.scaling of the numeric columns
+    scaling=("minmax", "standard"),  # preprocess.scaling of the numeric columns
     code=("tenth", "sqrt"),  # sizing.code: code width round(D / 10) or round(sqrt(D)) (aejax.anomaly.sizing)
+    # sizing.budget: at least sizing.min_steps (`steps`) optimizer steps, by raising the epochs at batch
+    # 256 ("epochs") or by keeping 10 epochs and shrinking the batch ("batch")
+    budget=("batch", "epochs"),
+    steps=(250, 1000),
+    # corruption: Gaussian noise of this standard deviation (in scaled units) on the training inputs,
+    # clean targets (a denoising AE); 0 trains a plain AE
+    noise=(0.0, 0.2),
     # score.standardise / score.whiten: residuals raw, divided by each feature's training spread, or
     # whitened by their training covariance (Mahalanobis distance)
     residuals=("raw", "standardised", "whitened"),
-    # sizing.budget: at least sizing.min_steps (`steps`) optimizer steps, by raising the epochs at batch
-    # 256 ("epochs") or by keeping 10 epochs and shrinking the batch ("batch"): few passes over
-    # contaminated data, so that rare anomalies are not learnt
-    budget=("epochs", "batch"),
-    # sizing.min_steps: the fewest optimizer steps; fewer steps learn less of the anomalies in
-    # contaminated training data
-    steps=(1000, 250),
-    # corruption: Gaussian noise of this standard deviation (in scaled units) on the training inputs,
-    # clean targets (a denoising AE); 0 trains a plain AE
-    noise=(0.0, 0.1, 0.2),
-    # score.norm: a row's score sums its residuals' squares or absolute values (training does not
-    # depend on it)
+    # score.norm: a row's score sums its residuals' squares or absolute values
     norm=("squared", "absolute"),
+    # combine.partner: the autoencoder alone ("none"), or its score combined with that of Isolation
+    # Forest, k-nearest-neighbour distance or PCA as PyOD scores it (aejax.anomaly.combined), each
+    # standardised by its training median and IQR, weighted combine.weight : 1 - combine.weight
+    partner=("none", "iforest", "knn", "pca"),
+    weight=(0.5,),
 )
-# the setting chosen by that selection (aejax run anomaly/defaults: best mean test AUROC over the six
-# ADBench sets, and the leave-one-dataset-out choice on four of them; see aejax/experiments/anomaly/defaults.py)
-TABLE_DEFAULT = dict(scaling="minmax", code="tenth", residuals="standardised", budget="batch", steps=250, noise=0.2,
-                     norm="absolute")
+TRAINING_KEYS = ("scaling", "code", "budget", "steps", "noise")
+# the setting chosen by that selection (aejax run anomaly/adbench:select: the best average rank against
+# PyOD's six baselines over the 31 ADBench sets and ADBench's four synthetic types; the outcome is in
+# results/ and CHANGELOG.md, "Anomaly defaults")
+TABLE_DEFAULT = dict(scaling="minmax", code="tenth", budget="batch", steps=250, noise=0.2, residuals="standardised",
+                     norm="absolute", partner="none", weight=0.5)
+# the autoencoder alone: the same selection among the candidates without a partner
+TABLE_AUTOENCODER = dict(TABLE_DEFAULT, partner="none")
 RESIDUALS = {"raw": (False, False), "standardised": (True, False), "whitened": (True, True)}
+PARTNERS = ("none", "iforest", "knn", "pca")
+# `aejax anomaly fit --detector NAME`: the table detectors by name
+DETECTORS = {
+    "default": "the shipped default, chosen by cross-validation over ADBench's 31 sets and four anomaly types",
+    "autoencoder": "the autoencoder alone: the best candidate of the same selection without a partner detector",
+    "iforest": "Isolation Forest (scikit-learn's defaults)",
+    "knn": "distance to the 5th nearest training row (PyOD KNN's defaults)",
+    "pca": "PCA as PyOD scores it (every component, weighted by its inverse explained variance)",
+}
+
+
+def training_name(setting: dict) -> str:
+    """The training keys of a setting as one short name, e.g. "minmax-tenth-batch-250steps-noise0.2"."""
+    noise = f"noise{setting['noise']:g}" if setting["noise"] else "plain"
+    return "-".join([setting["scaling"], setting["code"], setting["budget"], f"{setting['steps']}steps", noise])
 
 
 def candidate_name(setting: dict) -> str:
     """A setting of TABLE_GRID's keys as one short name, e.g.
-    "standard-tenth-raw-epochs-1000steps-plain-squared"."""
-    noise = f"noise{setting['noise']:g}" if setting["noise"] else "plain"
-    return "-".join([setting["scaling"], setting["code"], setting["residuals"], setting["budget"],
-                     f"{setting['steps']}steps", noise, setting["norm"]])
+    "minmax-tenth-batch-250steps-noise0.2-standardised-absolute" (+ "+knn0.5" with a partner)."""
+    name = "-".join([training_name(setting), setting["residuals"], setting["norm"]])
+    partner = setting.get("partner", "none")
+    return name if partner == "none" else f"{name}+{partner}{setting.get('weight', 0.5):g}"
 
 
 def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
@@ -139,6 +161,12 @@ def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
     c.sizing.min_steps = int(setting["steps"])
     c.corruption.name, c.corruption.level = ("gaussian", float(setting["noise"])) if setting["noise"] else ("none", 0.0)
     c.score.norm = check_norm(setting["norm"])
+    partner, weight = setting.get("partner", "none"), float(setting.get("weight", 0.5))
+    if partner not in PARTNERS:
+        raise ValueError(f"partner={partner!r} must be one of {PARTNERS}")
+    if not 0.0 < weight <= 1.0:
+        raise ValueError(f"weight={weight!r}: the autoencoder's weight must lie in (0, 1]")
+    c.combine = ConfigDict(dict(partner=partner, weight=weight))
     return c
 
 

@@ -1,0 +1,124 @@
+"""Scores of table-detector candidates (settings of aejax.anomaly.settings.TABLE_GRID) on benchmark
+cells, each fitted as `aejax anomaly fit` fits it, with every derived score cached.
+
+One training per (cell, protocol, training setting): its detector is re-calibrated for every way
+of scoring its errors (residuals raw / standardised / whitened x norm squared / absolute), which
+gives exactly what a fit with that setting gives (AutoencoderDetector.calibrate). A candidate with
+a partner combines those scores with the partner's (fitted once per cell, protocol and scaling) as
+aejax.anomaly.combined does, so no candidate is ever trained twice.
+
+    scores = candidate_scores(store, cell, "unsupervised", setting)   # {"train": [N], "test": [M]}
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from aejax.anomaly.benchmark import Cell, ScoreStore
+from aejax.anomaly.combined import combine, robust_reference
+from aejax.anomaly.tables import TabularPreprocessor, numeric_table
+
+SCORE_VARIANTS = (("residuals", ("raw", "standardised", "whitened")), ("norm", ("squared", "absolute")))
+
+
+def features(cell: Cell, protocol: str, scaling: str) -> tuple[np.ndarray, np.ndarray]:
+    """(training features [N, D], test features [M, D]) float32: the protocol's training rows and the
+    test rows through a TabularPreprocessor fitted on the training rows, as `aejax anomaly fit` does."""
+    x_train = cell.training(protocol)
+    pre = TabularPreprocessor.fit(numeric_table(x_train, np.zeros(len(x_train))), scaling=scaling)
+    return (pre.transform(numeric_table(x_train, np.zeros(len(x_train)))),
+            pre.transform(numeric_table(cell.x_test, cell.y_test)))
+
+
+def _config(setting: dict, seed: int):
+    from aejax.anomaly.settings import table_candidate, user_config
+
+    cfg = table_candidate(user_config("table"), {**setting, "partner": "none"})
+    cfg.protocol.seeds = (seed,)
+    return cfg
+
+
+def fit_autoencoder(setting: dict, x_train, seed: int):
+    """The autoencoder `aejax anomaly fit` fits for `setting` on features x_train [N, D] (sized to
+    them; its partner, if any, left out)."""
+    from aejax.anomaly.fit_file import sized_detector
+
+    detector, _, _ = sized_detector(_config(setting, seed), window=None, per_series=False,
+                                    series_windows=len(x_train), features=x_train.shape[1])
+    return detector.fit(x_train)
+
+
+def rescore(detector, residuals: str, norm: str, x_train):
+    """The fitted AE detector re-calibrated on x_train to score as (residuals, norm) say."""
+    from aejax.anomaly.settings import RESIDUALS
+
+    detector.config.score.standardise, detector.config.score.whiten = RESIDUALS[residuals]
+    detector.config.score.norm = norm
+    return detector.calibrate(x_train)
+
+
+def ae_method(setting: dict) -> str:
+    from aejax.anomaly.settings import training_name
+
+    return f"ae:{training_name(setting)}-{setting['residuals']}-{setting['norm']}"
+
+
+def autoencoder_scores(store: ScoreStore, cell: Cell, protocol: str, setting: dict) -> dict:
+    """The autoencoder's {"train", "test"} scores for `setting` on `cell`: trained once per training
+    setting, all its scoring variants stored on the way."""
+    method = ae_method(setting)
+    known = store.get(cell, protocol, method)
+    if known is not None:
+        return known
+    x_train, x_test = features(cell, protocol, setting["scaling"])
+    detector = fit_autoencoder(setting, x_train, cell.seed)
+    keys, values = zip(*SCORE_VARIANTS)
+    for combo in itertools.product(*values):
+        variant = {**setting, **dict(zip(keys, combo))}
+        rescore(detector, variant["residuals"], variant["norm"], x_train)
+        store.put(cell, protocol, ae_method(variant), train=detector.train_scores_, test=detector.score(x_test))
+    return store.get(cell, protocol, method)
+
+
+def partner_detector(partner: str, seed: int):
+    """The unfitted library detector of combine.partner `partner`."""
+    from aejax.anomaly.iforest import IForestDetector
+    from aejax.anomaly.knn import KNNDetector
+    from aejax.anomaly.pca import PCADetector
+
+    if partner == "iforest":
+        return IForestDetector(seed=seed)
+    if partner == "knn":
+        return KNNDetector(seed=seed)
+    if partner == "pca":
+        return PCADetector()
+    raise ValueError(f"unknown partner detector {partner!r}; choose iforest, knn or pca")
+
+
+def partner_scores(store: ScoreStore, cell: Cell, protocol: str, partner: str, scaling: str) -> dict:
+    """{"train", "test"} scores of a partner detector on the cell's features scaled by `scaling`."""
+    method = f"lib:{partner}-{scaling}"
+    known = store.get(cell, protocol, method)
+    if known is None:
+        x_train, x_test = features(cell, protocol, scaling)
+        detector = partner_detector(partner, cell.seed).fit(x_train)
+        store.put(cell, protocol, method, train=detector.train_scores_, test=detector.score(x_test))
+        known = store.get(cell, protocol, method)
+    return known
+
+
+def candidate_scores(store: ScoreStore, cell: Cell, protocol: str, setting: dict) -> dict:
+    """{"train", "test"} scores of a candidate (an autoencoder, or its combination with a partner)."""
+    ae = autoencoder_scores(store, cell, protocol, setting)
+    partner = setting.get("partner", "none")
+    if partner == "none":
+        return ae
+    other = partner_scores(store, cell, protocol, partner, setting["scaling"])
+    weight = float(setting.get("weight", 0.5))
+    weights = {"ae": weight, partner: 1.0 - weight}
+    references = {"ae": robust_reference(ae["train"]), partner: robust_reference(other["train"])}
+    with np.errstate(invalid="ignore"):
+        return {split: combine({"ae": ae[split], partner: other[split]}, references, weights)
+                for split in ("train", "test")}
