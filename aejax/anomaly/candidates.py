@@ -1,9 +1,10 @@
 """Scores of table-detector candidates (settings of aejax.anomaly.settings.TABLE_GRID) on benchmark
 cells, each fitted as `aejax anomaly fit` fits it, with every derived score cached.
 
-One training per (cell, protocol, training setting): its detector is re-calibrated for every way
-of scoring its errors (residuals raw / standardised / whitened x norm squared / absolute), which
-gives exactly what a fit with that setting gives (AutoencoderDetector.calibrate). A candidate with
+One training per (cell, protocol, training setting): its members' reconstructions are scored in
+every way of scoring its errors (residuals raw / standardised / whitened x norm squared /
+absolute), which gives what a fit with that setting gives (AutoencoderDetector.calibrate; here in
+float64, on the device in float32). A candidate with
 a partner combines those scores with the partner's (fitted once per cell, protocol and scaling) as
 aejax.anomaly.combined does, so no candidate is ever trained twice.
 
@@ -50,35 +51,46 @@ def fit_autoencoder(setting: dict, x_train, seed: int):
     return detector.fit(x_train)
 
 
-def rescore(detector, residuals: str, norm: str, x_train):
-    """The fitted AE detector re-calibrated on x_train to score as (residuals, norm) say."""
-    from aejax.anomaly.settings import RESIDUALS
-
-    detector.config.score.standardise, detector.config.score.whiten = RESIDUALS[residuals]
-    detector.config.score.norm = norm
-    return detector.calibrate(x_train)
-
-
 def ae_method(setting: dict) -> str:
     from aejax.anomaly.settings import training_name
 
     return f"ae:{training_name(setting)}-{setting['residuals']}-{setting['norm']}"
 
 
+def variant_scores(x_train, recon_train, x_test, recon_test, residuals: str, norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """(training scores [N], test scores [M]) of an ensemble from its members' reconstructions
+    [N, K, D] / [M, K, D], scored as (residuals, norm) say: what AutoencoderDetector.calibrate and
+    score compute (mean over members of each member's summed residual sizes), here in float64."""
+    from aejax.anomaly.scores import fit_error_standardiser, residual_sizes
+    from aejax.anomaly.settings import RESIDUALS
+
+    standardise, whiten = RESIDUALS[residuals]
+    train, test = [], []
+    for m in range(recon_train.shape[1]):
+        st = fit_error_standardiser(x_train, recon_train[:, m], whiten=whiten) if standardise else None
+        for x, recon, out in ((x_train, recon_train[:, m], train), (x_test, recon_test[:, m], test)):
+            r = np.asarray(x, np.float64) - recon
+            out.append(residual_sizes(r if st is None else st.apply(r), norm).sum(axis=1))
+    return np.mean(train, axis=0), np.mean(test, axis=0)
+
+
 def autoencoder_scores(store: ScoreStore, cell: Cell, protocol: str, setting: dict) -> dict:
     """The autoencoder's {"train", "test"} scores for `setting` on `cell`: trained once per training
-    setting, all its scoring variants stored on the way."""
+    setting, every scoring variant (`variant_scores`) stored on the way."""
     method = ae_method(setting)
     known = store.get(cell, protocol, method)
     if known is not None:
         return known
     x_train, x_test = features(cell, protocol, setting["scaling"])
     detector = fit_autoencoder(setting, x_train, cell.seed)
+    recon_train, recon_test = detector.reconstruct(x_train), detector.reconstruct(x_test)
+    if detector.members == 1:
+        recon_train, recon_test = recon_train[:, None], recon_test[:, None]
     keys, values = zip(*SCORE_VARIANTS)
     for combo in itertools.product(*values):
         variant = {**setting, **dict(zip(keys, combo))}
-        rescore(detector, variant["residuals"], variant["norm"], x_train)
-        store.put(cell, protocol, ae_method(variant), train=detector.train_scores_, test=detector.score(x_test))
+        train, test = variant_scores(x_train, recon_train, x_test, recon_test, variant["residuals"], variant["norm"])
+        store.put(cell, protocol, ae_method(variant), train=train, test=test)
     return store.get(cell, protocol, method)
 
 

@@ -16,6 +16,7 @@ EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/sensors
   aejax anomaly fit --train telemetry.csv --workdir runs/tm --time ts --series-id unit --window 32
   aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
+  aejax anomaly fit --train sensors.csv --workdir runs/s3 --detector autoencoder
   aejax score --workdir runs/sensors --input new.csv
 
 --config.KEY=VALUE changes the detector's config (aejax.anomaly.settings.user_config).
@@ -44,7 +45,7 @@ def _cmd_fit(args) -> int:
         summary = fit_file(args.train, args.workdir, label=args.label, time=args.time, series_id=args.series_id,
                            window=args.window, categorical=_names(args.categorical), numeric=_names(args.numeric),
                            ignore=_names(args.ignore), per_series=args.per_series, overrides=args.overrides,
-                           overwrite=args.overwrite)
+                           overwrite=args.overwrite, detector=args.detector)
     what = f"{summary.series} series" if summary.series else "a table"
     print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns); threshold "
           f"{summary.threshold:.6g} flags {summary.flagged} training rows -> {summary.workdir / 'report.md'}")
@@ -85,6 +86,9 @@ def add_parser(subparsers) -> None:
     f.add_argument("--time", help="series: time column (numbers or ISO 8601), increasing within each series")
     f.add_argument("--series-id", help="series: column naming the series of each row (rows of a series together)")
     f.add_argument("--per-series", action="store_true", help="series: one model and threshold per series")
+    f.add_argument("--detector", default="default", choices=("default", "autoencoder", "iforest", "knn", "pca"),
+                   help="the table detector (default: the one chosen on ADBench's sets and anomaly types; autoencoder: "
+                        "the autoencoder alone; iforest, knn, pca: those baselines)")
     f.add_argument("--overwrite", action="store_true", help="replace a detector already in --workdir")
     f.set_defaults(func=lambda a, extra: _cmd_fit(a), takes_overrides=True)
     p = subparsers.add_parser("score", help="score new records (CSV, .npy, .npz, Parquet) with a fitted detector")

@@ -159,11 +159,11 @@ def split_series(columns: records.Columns, schema: InputSchema) -> dict[str, np.
     return out
 
 
-def _config(kind: str, overrides: dict | None):
+def _config(kind: str, overrides: dict | None, detector: str = "default"):
     from aejax import config as config_lib
     from aejax.anomaly.settings import user_config
 
-    cfg = user_config(kind)
+    cfg = user_config(kind, detector)
     config_lib.apply_overrides(cfg, overrides or {})
     return cfg
 
@@ -173,11 +173,12 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
     a table detector for `series_windows` rows of `features` values (window None), else a series
     detector over windows of `window` steps. Seed: cfg.protocol.seeds[0]."""
     from aejax.anomaly.ae_detector import AutoencoderDetector
+    from aejax.anomaly.build import table_detector
 
     seed = cfg.protocol.seeds[0]
     if window is None:
         cfg, notes = sizing.size_to_data(cfg, series_windows, features)
-        return AutoencoderDetector.from_config(cfg, seed=seed), cfg, notes
+        return table_detector(cfg, seed=seed), cfg, notes
     factor = 2 ** len(cfg.model.channels)
     if cfg.model.kind == "conv" and window % factor:
         raise ValueError(f"--window {window}: the convolutional detector (model.channels {tuple(cfg.model.channels)}) "
@@ -194,8 +195,9 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
 
 def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: int | None = None,
              categorical=(), numeric=(), ignore=(), per_series: bool = False, overrides: dict | None = None,
-             overwrite: bool = False, quiet: bool = False) -> FitSummary:
-    """Fits a detector on file `train` and saves it, its threshold and a report in `workdir`."""
+             overwrite: bool = False, quiet: bool = False, detector: str = "default") -> FitSummary:
+    """Fits a detector on file `train` and saves it, its threshold and a report in `workdir`;
+    `detector` names a table detector (aejax.anomaly.settings.DETECTORS)."""
     from aejax import run as run_lib
 
     train, workdir = Path(train), Path(workdir)
@@ -211,7 +213,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
                             numeric=numeric, ignore=ignore)
     columns = records.read_all(train, _column_kinds(choice))
     table = _table(columns, choice, train)
-    cfg = _config("series" if window else "table", overrides)
+    cfg = _config("series" if window else "table", overrides, detector)
     pre = TabularPreprocessor.fit(table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
     x = pre.transform(table)
     _check_features(x, columns, pre)
@@ -222,8 +224,8 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             raise ValueError(f"series shorter than --window {window}: "
                              + ", ".join(f"{k or train.name} ({n} rows)" for k, n in list(short.items())[:5]))
     count = sum(len(r) - window + 1 for r in series.values()) if series else len(x)
-    detector, cfg, notes = sized_detector(cfg, window=window, per_series=per_series, series_windows=count,
-                                     features=x.shape[1])
+    fitted, cfg, notes = sized_detector(cfg, window=window, per_series=per_series, series_windows=count,
+                                        features=x.shape[1])
 
     with run_lib.workdir_lock(workdir):
         if overwrite:
@@ -236,15 +238,16 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             for note in notes:
                 run.print(f"sizing: {note}")
             inputs = {k: x[r] for k, r in series.items()} if series else x
-            detector.fit(inputs, run=run, tag="model")
+            fitted.fit(inputs, run=run, tag="model")
             if series is not None and per_series:
-                detector.fit_threshold(cfg.threshold.policy, **_policy_params(cfg))
+                fitted.fit_threshold(cfg.threshold.policy, **_policy_params(cfg))
             else:
-                detector.threshold_ = threshold_from_config(cfg.threshold, detector.train_scores_)
+                fitted.threshold_ = threshold_from_config(cfg.threshold, fitted.train_scores_)
             order = np.concatenate(list(series.values())) if series else np.arange(len(x))
-            Pipeline(pre, detector, choice.schema).save(workdir)
+            Pipeline(pre, fitted, choice.schema).save(workdir)
             shutil.rmtree(workdir / "checkpoints", ignore_errors=True)  # training checkpoints: the detector holds the model
-            summary = _write_report(workdir, train, columns, choice, detector, order, series, pre.num_features, notes)
+            summary = _write_report(workdir, train, columns, choice, fitted, order, series, pre.num_features, notes,
+                                    cfg.get("detector", "default"))
         finally:
             run.close()
     return summary
@@ -256,11 +259,26 @@ def _policy_params(cfg) -> dict:
     return {k: cfg.threshold[k] for k in THRESHOLD_POLICIES[cfg.threshold.policy].params}
 
 
+def describe_detector(detector) -> str:
+    """One line naming a fitted table detector: the autoencoder's settings, the combined members
+    and weights, or the baseline's name."""
+    from aejax.anomaly.ae_detector import describe
+
+    if detector.kind == "autoencoder":
+        return describe(detector.config)
+    if detector.kind == "combined":
+        return " + ".join(f"{detector.weights[n]:g} x {describe_detector(m)}" for n, m in detector.members.items()) \
+            + " (each score standardised by its training median and IQR)"
+    return {"iforest": "Isolation Forest (scikit-learn's defaults)", "knn": "distance to the 5th nearest training row",
+            "pca": "PCA as PyOD scores it"}.get(detector.kind, detector.kind)
+
+
 def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: ColumnChoice, detector, order,
-                  series, num_features: int, notes) -> FitSummary:
+                  series, num_features: int, notes, name: str = "default") -> FitSummary:
     """train_scores.csv, score_histogram.png (and series_scores.png, roc_pr.png), report.md."""
     from aejax import run as run_lib
     from aejax.anomaly.ae_detector import describe
+    from aejax.anomaly.settings import DETECTORS
 
     threshold = detector.threshold_
     scores = np.empty(len(order))
@@ -291,8 +309,9 @@ def _write_report(workdir: Path, train: Path, columns: records.Columns, choice: 
     lines = [f"# aejax anomaly fit: {train.name}", "",
              f"- rows: {len(rows)}; features: {len(choice.features)} columns "
              f"({sum(k == CATEGORICAL for k in choice.kinds)} categorical, one-hot) -> {num_features} model inputs",
-             f"- detector: {'series, windows of ' + str(detector.size) + ' steps, ' if series else ''}"
-             f"{describe(window_detector.config)}"
+             (f"- detector: series, windows of {detector.size} steps, {describe(window_detector.config)}" if series else
+              f"- detector: {name} ({DETECTORS[name]}; `--detector NAME` picks another of "
+              f"{', '.join(DETECTORS)}): {describe_detector(detector)}")
              + (f"; one model per series ({len(series)} series)" if series and detector.per_series else
                 f"; {len(series)} series" if series else ""),
              f"- threshold: {threshold.policy} {threshold.params} -> {threshold.value:.6g} "

@@ -170,24 +170,28 @@ def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
     return c
 
 
-def user_config(kind: str) -> ConfigDict:
+def user_config(kind: str, detector: str = "default") -> ConfigDict:
     """The detector `aejax anomaly fit` trains on the user's data: kind "table" or "series".
 
-    Tables: a 5-member ensemble of tanh MLP autoencoders (mean of their errors), sized to the data
-    by `aejax.anomaly.sizing`: widths from the number of features, batch and epochs from the rows
-    (at least `sizing.min_steps` optimizer steps). Scaling, code width rule, residual
-    standardisation, step budget, fewest steps, training noise and residual norm are TABLE_DEFAULT
-    (a denoising AE: Gaussian noise of 0.2 on the min-max scaled inputs, at least 250 steps; a row
-    scores the sum of its standardised residuals' absolute values), chosen by
-    leave-one-dataset-out selection over the ADBench development sets (`aejax run anomaly/defaults`;
-    procedure and outcome in aejax/experiments/anomaly/defaults.py). Series: SKAB's three 1-D conv AEs on
-    standardised residuals, window_mean scores. A label-free threshold: the 99th percentile of the
-    training scores.
+    Tables: `detector` names one of DETECTORS. "default" and "autoencoder" are a 5-member ensemble
+    of tanh MLP autoencoders (mean of their errors), sized to the data by `aejax.anomaly.sizing`:
+    widths from the number of features, batch and epochs from the rows (at least
+    `sizing.min_steps` optimizer steps); their scaling, code width rule, step budget, training
+    noise, residual scoring and partner detector are TABLE_DEFAULT / TABLE_AUTOENCODER, chosen by
+    cross-validation over ADBench's 31 classical sets and four synthetic anomaly types (`aejax run
+    anomaly/adbench:select`). "iforest", "knn" and "pca" are those detectors alone. Series: SKAB's
+    three 1-D conv AEs on standardised residuals, window_mean scores. A label-free threshold: the
+    99th percentile of the training scores.
     """
     if kind not in ("table", "series"):
         raise ValueError(f"kind={kind!r} must be 'table' or 'series'")
+    if detector not in DETECTORS:
+        raise ValueError(f"unknown detector {detector!r}; choose one of {', '.join(DETECTORS)}")
+    if kind == "series" and detector != "default":
+        raise ValueError(f"--detector {detector}: series use the series detector (only 'default')")
     c = default_config("user")
     c.data_source = "user-supplied"
+    c.detector = detector
     c.protocol.seeds = (0,)
     c.preprocess.scaling = "standard"
     c.threshold.policy = "percentile"
@@ -198,11 +202,12 @@ def user_config(kind: str) -> ConfigDict:
     # series trains on at most max_train_windows windows
     c.sizing = ConfigDict(dict(widths="data", code="tenth", budget="epochs", min_steps=1000, max_epochs=300,
                                min_batches=8, min_rows=32, max_train_windows=20000))
+    c.combine = ConfigDict(dict(partner="none", weight=1.0))
     if kind == "table":
         c.model.hidden = (8, 2)
         c.model.ensemble = 5
         c.train.epochs = 10
-        table_candidate(c, TABLE_DEFAULT)
+        table_candidate(c, TABLE_AUTOENCODER if detector == "autoencoder" else TABLE_DEFAULT)
     else:
         skab_conv_detector(c)
     return c
