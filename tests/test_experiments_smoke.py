@@ -20,6 +20,8 @@ GOLDEN = golden.load()
 def test_quick_variant_writes_results(name, tmp_path):
     if registry.describe(name)["data"] == "user-supplied":
         pytest.skip(f"{name} needs data that cannot be shipped (loaders are tested on generated files)")
+    for module in registry.get_config(name, quick=True).get("requires", ()):
+        pytest.importorskip(module, reason=f"{name} needs the optional package {module}")
     start = time.perf_counter()
     experiment.run_experiment(name, tmp_path, quick=True, quiet=True)
     wall = time.perf_counter() - start
