@@ -17,7 +17,7 @@ class Checkpoints:
         self._manager = ocp.CheckpointManager(
             self.directory,
             options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True, enable_async_checkpointing=False),
-            item_names=("state", "meta", "data_iterator"),
+            item_names=("state", "meta"),
         )
 
     def latest_step(self) -> int | None:
@@ -26,26 +26,22 @@ class Checkpoints:
     def all_steps(self) -> list[int]:
         return list(self._manager.all_steps())
 
-    def save(self, step: int, state, meta: dict | None = None, *, data_iterator=None) -> None:
-        """Write `state` (any pytree of arrays) and `meta` (JSON-able) as checkpoint `step`;
-        `data_iterator` (a grain iterator, optional) saves the position of a streamed dataset."""
+    def save(self, step: int, state, meta: dict | None = None) -> None:
+        """Write `state` (any pytree of arrays) and `meta` (JSON-able) as checkpoint `step`."""
         if self._before_save is not None:
             self._before_save(int(step))
         items = {"state": ocp.args.StandardSave(state), "meta": ocp.args.JsonSave(meta or {})}
-        items.update(_grain_items(data_iterator, save=True))
         self._manager.save(int(step), args=ocp.args.Composite(**items), force=True)
         self._manager.wait_until_finished()
 
-    def restore(self, target, step: int | None = None, *, data_iterator=None):
+    def restore(self, target, step: int | None = None):
         """Restore checkpoint `step` (default: latest) into the structure, shapes, dtypes and
-        shardings of `target`; returns (state, meta). A grain `data_iterator` passed here is
-        moved, in place, to the position saved with that checkpoint."""
+        shardings of `target`; returns (state, meta)."""
         step = self.latest_step() if step is None else step
         if step is None:
             raise FileNotFoundError(f"no checkpoint in {self.directory}")
         abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, target)
         items = {"state": ocp.args.StandardRestore(abstract), "meta": ocp.args.JsonRestore()}
-        items.update(_grain_items(data_iterator, save=False))
         try:
             restored = self._manager.restore(step, args=ocp.args.Composite(**items))
         except ValueError as err:
@@ -59,12 +55,3 @@ class Checkpoints:
     def close(self) -> None:
         self._manager.close()
 
-
-def _grain_items(data_iterator, *, save: bool) -> dict:
-    """The orbax item for a grain iterator's position (data-layer addition, see aejax.data.stream)."""
-    if data_iterator is None:
-        return {}
-    import grain
-
-    make = grain.checkpoint.CheckpointSave if save else grain.checkpoint.CheckpointRestore
-    return {"data_iterator": make(data_iterator)}

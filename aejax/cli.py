@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -44,19 +45,33 @@ def _fit_columns(rows: list[tuple[str, ...]], width: int) -> list[str]:
     return lines
 
 
+def _measured(row: dict, rec: dict | None) -> tuple[str, str]:
+    """(value, date) of the latest full run's primary metric ("" when there is none); the value
+    ends in "*" when that run changed the config."""
+    metric = row["metric"] or (rec or {}).get("primary_metric")
+    value = (rec or {}).get("metrics", {}).get(metric) if metric else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "", ""
+    return f"{value:.4g}" + ("*" if rec.get("overrides") else ""), rec["date"][:10]
+
+
 def _cmd_list(args) -> int:
-    from aejax import registry
+    from aejax import registry, results
 
     rows = [registry.describe(n) for n in registry.names()]
+    for row in rows:
+        row["measured"] = results.latest(row["name"], registered_first=True)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    table = [("name", "metric", "value", "paper")] + [
-        (r["name"], r["metric"] or "", "" if r["reference"] is None else f"{r['reference']:g}", short_citation(r["paper"]))
-        for r in rows
-    ]
+    table = [("name", "metric", "paper", "ours", "date", "citation")]
+    for r in rows:
+        metric = r["metric"] or (r["measured"] or {}).get("primary_metric") or ""
+        paper = "" if r["reference"] is None else f"{r['reference']:.4g}"
+        table.append((r["name"], metric, paper, *_measured(r, r["measured"]), short_citation(r["paper"])))
     print("\n".join(_fit_columns(table, LIST_WIDTH)))
-    print("units, data sources and full citations: aejax list --json; config keys: aejax config NAME")
+    print("ours: the latest full run recorded in results/ (aejax run NAME --record); * with config overrides")
+    print("units, data sources, full citations and records: aejax list --json; config keys: aejax config NAME")
     return 0
 
 
@@ -87,7 +102,8 @@ def _cmd_run(args, extra) -> int:
     distributed.initialize(args.coordinator, args.num_processes, args.process_id)
     try:
         experiment.run_experiment(args.name, workdir, quick=args.quick, overrides=overrides, overwrite=args.overwrite,
-                       devices=args.devices, continue_run=args.continue_run)
+                                  devices=args.devices, continue_run=args.continue_run, record=args.record,
+                                  command=args.command_line)
     except FloatingPointError as err:  # the NaN guard: the last good checkpoint is kept
         folders = "".join(f" --experiments {folder}" for folder in args.experiments or ())
         raise FloatingPointError(
@@ -182,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--continue", dest="continue_run", action="store_true",
                    help="go on from the last checkpoint with changed train.* keys (recorded in config_history.jsonl)")
     p.add_argument("--devices", type=int, help="data-parallel over the first N devices (default: all)")
+    p.add_argument("--record", action="store_true",
+                   help="once the run succeeds, append its record (metrics, commit, machine, load, wall time, command) "
+                        "to results/GROUP/NAME.jsonl (or under $AEJAX_RESULTS_DIR), which `aejax list` prints")
     p.add_argument("--coordinator", help="multi-host: HOST:PORT of process 0 (or JAX_COORDINATOR_ADDRESS)")
     p.add_argument("--num-processes", type=int, help="multi-host: number of processes (or JAX_NUM_PROCESSES)")
     p.add_argument("--process-id", type=int, help="multi-host: this process's index (or JAX_PROCESS_ID)")
@@ -214,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
+    args.command_line = "aejax " + shlex.join(sys.argv[1:] if argv is None else argv)
     if extra and not getattr(args, "takes_overrides", False):
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
     command = " ".join(filter(None, (args.command, getattr(args, "data_command", None),

@@ -6,14 +6,15 @@ The CLI (`aejax run`), tasks that run other experiments (anomaly/all), the tests
 tool call `run_experiment`; none of them imports the CLI. A work directory holds one run: running
 the same experiment again resumes it, a different config is refused (naming each differing key)
 unless `continue_run` (changed `train.*` keys, from the last checkpoint) or `overwrite` (only what
-aejax wrote is deleted) says otherwise.
+aejax wrote is deleted) says otherwise. With `record`, a run that succeeds appends its record
+(metrics, commit, machine, load, wall time, command) to the results files (aejax/results.py).
 """
 import contextlib
 import json
 import time
 from pathlib import Path
 
-from aejax import config as config_lib, registry, report, run as run_lib, tasks
+from aejax import config as config_lib, registry, report, results as results_lib, run as run_lib, tasks
 
 
 class WorkdirConflictError(ValueError):
@@ -68,18 +69,24 @@ def changes_on_resume(workdir: Path, config: dict, allow_train_changes: bool) ->
 
 
 def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: dict | None = None, overwrite: bool = False,
-                   quiet: bool = False, devices: int | None = None, continue_run: bool = False) -> dict:
+                   quiet: bool = False, devices: int | None = None, continue_run: bool = False, record: bool = False,
+                   command: str | None = None) -> dict:
     """Run a registered experiment into `workdir` (resuming if it holds the same run) data-parallel
     over `devices` devices (default all); returns results.
 
     One run per work directory (a second is refused naming the first one's PID). With
     `continue_run`, `train.*` keys may differ from the run in `workdir`: it continues from its last
-    checkpoint and config_history.jsonl records the change.
+    checkpoint and config_history.jsonl records the change. With `record`, the finished run's record
+    (`command` says how it was started) is appended to the results files; without a results folder
+    that is an error before any work.
     """
     from aejax import distributed  # jax
 
     if overwrite and continue_run:
         raise WorkdirConflictError("--overwrite deletes the run that --continue would continue; give one of them")
+    if record:
+        results_lib.require_folder()
+    load_start = results_lib.load_average()
     if continue_run:  # the run's own config, then the changes given
         overrides = {**saved_overrides(workdir), **(overrides or {})}
     cfg = registry.load(name, quick=quick, overrides=overrides)
@@ -124,6 +131,14 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         }
         if primary:
             report.write(workdir, results)
+        if primary and record:
+            registered = config_lib.to_dict(registry.get_config(name, quick))
+            results_lib.record(
+                cfg.experiment, out["metrics"], reference={k: v["value"] for k, v in results["reference"].items()},
+                primary_metric=registry.primary_metric(cfg), quick=quick,
+                overrides={k: new for k, (_, new) in config_changes(registered, as_dict).items()},
+                command=command or f"run_experiment({name!r}, {str(workdir)!r})", wall_seconds=seconds,
+                load_start=load_start, devices=results["device"], workdir=str(workdir))
     run.print(report.comparison_table(report.compare(results["metrics"], results["reference"])) if results["reference"] else "")
     run.print(f"results: {workdir / 'results.json'}  report: {workdir / 'report.md'}  ({seconds:.1f} s)")
     return results

@@ -171,11 +171,17 @@ def get_config(name: str, quick: bool = False) -> ConfigDict:
     return cfg
 
 
+def primary_metric(cfg: ConfigDict) -> str | None:
+    """The metric a config is judged by: `primary_metric`, else test_sse_per_image when it has a
+    reference value, else the first referenced metric (None without any)."""
+    return cfg.get("primary_metric") or ("test_sse_per_image" if "test_sse_per_image" in cfg.reference else next(iter(cfg.reference), None))
+
+
 def describe(name: str) -> dict:
     """Name, paper, primary metric, reference value, data source and one-line summary."""
     module = _module(split_name(name)[0])
     cfg = get_config(name)
-    metric = cfg.get("primary_metric") or ("test_sse_per_image" if "test_sse_per_image" in cfg.reference else next(iter(cfg.reference), None))
+    metric = primary_metric(cfg)
     ref = cfg.reference.get(metric) if metric else None
     doc = (module.__doc__ or "").strip().splitlines()
     return {

@@ -55,7 +55,7 @@ def test_list_fits_100_columns_and_json_stays_complete(capsys):
     assert cli.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert max(map(len, lines)) <= 100
-    assert "Hinton & Salakhutdinov (2006)" in next(line for line in lines if line.startswith("mnist/ae "))
+    assert "Hinton &" in next(line for line in lines if line.startswith("mnist/ae "))  # the citation, maybe cut
     assert cli.main(["list", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["name"] == "semisup/mnist:labels=100")
     assert row["paper"].startswith("Kingma, Rezende, Mohamed, Welling (2014), Semi-supervised Learning") and row["units"] == "%"

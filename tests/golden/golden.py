@@ -1,6 +1,6 @@
 """Golden metrics: every registered experiment's quick-variant metrics, pinned in quick.json.
 
-The smoke test (tests/test_experiments_smoke.py) compares each run with its pinned metrics, so a
+The smoke tests (tests/experiments/) compare each run with its pinned metrics, so a
 change that moves a registered result fails CI. When a change is meant to move a number (a jax
 version bump, a deliberate change of protocol), regenerate and say in the commit why it moved:
 

@@ -205,17 +205,21 @@ PUBLISHED_FX = [1.00000000000000, 0.77160942667725, 0.58224024884105, 0.40492742
 
 
 def test_rosenbrock_follows_minimize_m_step_by_step():
-    """Port and transcription take the same path from [0 0]: every value, line search and
-    evaluation equal. The numbers pinned here are the transcription's: 17 successful line searches
-    (18 values), 19 line searches (the last two fail near f = 1e-30 and end the run), 96 evaluations."""
+    """Port and transcription take the same path from [0 0]: the 14 values above rounding noise
+    (1e-14) agree to 1e-10 relative (5e-15 absolute near the minimum). Below it f and its gradient
+    are noise: another CPU, BLAS or thread count rounds the last bits differently, and either may
+    take one line search more at machine precision (on one AMD EPYC the transcription made 20 line
+    searches with 103 evaluations, the port 19 with 96); both end at the minimum [1 1]."""
     X, fX, i, evaluations, complex_points = minimize_m(rosenbrock_m, np.zeros(2), 25)
     result = _port(rosenbrock_m, np.zeros(2), 25)
     assert complex_points == 0
-    assert result.values == fX
-    assert (result.line_searches, result.evaluations, len(result.values)) == (i, evaluations, len(fX)) == (19, 96, 18)
-    np.testing.assert_array_equal(np.asarray(result.x), X)
-    np.testing.assert_allclose(X, [1.0, 1.0], rtol=0, atol=1e-15)
-    assert fX[-1] < 1e-29
+    above = [v for v in fX if v > 1e-14]
+    assert len(above) == 14 and result.values[: len(above)] == pytest.approx(above, rel=1e-10, abs=5e-15)
+    assert all(v < 1e-14 for v in list(fX[len(above):]) + list(result.values[len(above):]))
+    assert abs(len(result.values) - len(fX)) <= 1 and abs(result.line_searches - i) <= 1
+    assert abs(result.evaluations - evaluations) <= 10
+    np.testing.assert_allclose(np.asarray(result.x), [1.0, 1.0], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(X, [1.0, 1.0], rtol=0, atol=1e-14)
 
 
 def test_rosenbrock_reproduces_the_published_minimize_m_output():

@@ -76,31 +76,3 @@ def test_nan_loss_stops_naming_the_step_and_keeps_last_good_checkpoint(tmp_path)
     with pytest.raises(NonFiniteLossError, match=r"at step 9 \(epoch 2\).*step 6"):
         fit(state, poisoned, X, epochs=3, batch_size=16, checkpoints=ckpt, checkpoint_every=6)
     assert ckpt.all_steps() == [6]
-
-
-def test_streamed_training_resumes_with_the_same_batches(tmp_path, monkeypatch):
-    """fit_stream on grain batches: 6 steps straight equal 3 steps, a checkpoint (state + iterator
-    position), and 3 more steps from a fresh process-like restart."""
-    from aejax import data
-    from aejax.train.loop import fit_stream
-
-    monkeypatch.setenv("AEJAX_CACHE_DIR", str(tmp_path / "cache"))
-    model = Autoencoder((64, 16, 4))
-
-    def fresh():
-        state = TrainState.create(params=init_params(model, jax.random.PRNGKey(0)), tx=optax.adam(1e-2), rng=jax.random.PRNGKey(1))
-        return state, iter(data.stream("digits", "train", batch_size=50, seed=3))
-
-    step = make_train_step(reconstruction(model, "cross_entropy"))
-    state, batches = fresh()
-    straight = fit_stream(state, step, batches, num_steps=6, select=lambda b: b.x)
-    state, batches = fresh()
-    fit_stream(state, step, batches, num_steps=3, select=lambda b: b.x, checkpoints=Checkpoints(tmp_path / "ck"))
-    state, batches = fresh()
-    resumed = fit_stream(state, step, batches, num_steps=6, select=lambda b: b.x, checkpoints=Checkpoints(tmp_path / "ck"))
-    assert int(resumed.step) == 6
-    for a, b in zip(jax.tree_util.tree_leaves(straight.params), jax.tree_util.tree_leaves(resumed.params)):
-        np.testing.assert_array_equal(a, b)
-    state, batches = fresh()
-    other = fit_stream(state, step, batches, num_steps=3, select=lambda b: b.x)
-    assert not np.array_equal(other.params["enc_0"]["kernel"], straight.params["enc_0"]["kernel"])

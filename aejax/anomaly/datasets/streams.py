@@ -48,12 +48,6 @@ def load_skab(folder: Path) -> list[Series]:
     return out
 
 
-def load_skab_anomaly_free(folder: Path) -> Series:
-    """SKAB's anomaly-free recording (9,405 steps, no labels: all zero)."""
-    header, table = _read_semicolon_csv(Path(folder) / "data" / "anomaly-free" / "anomaly-free.csv")
-    return Series("anomaly-free", table, np.zeros(len(table), np.int32), tuple(header))
-
-
 # -------------------------------------------------------------------------------------------- NAB
 
 NAB_KNOWN_CAUSE = "realKnownCause"

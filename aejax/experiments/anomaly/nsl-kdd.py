@@ -8,8 +8,8 @@ Paper:    Tavallaee et al. (2009), IEEE CISDA (the NSL-KDD paper; supervised acc
 Protocol: one-class; one-hot protocol/service/flag with training vocabularies, min-max scaled
           numerics (log1p on duration and byte counts); threshold = 95th percentile of the scores
           of 10 % held-out training normals.
-Expected: AE accuracy on KDDTest+ in the 80s (%), AUROC above PCA's; measured accuracy 0.821,
-          AUROC 0.952 (PCA 0.934, IForest 0.941); KDDTest-21: accuracy 0.670, AUROC 0.768.
+Expected: AE accuracy on KDDTest+ in the 80s (%) (about 0.82), AUROC above PCA's and Isolation
+          Forest's (about 0.95); on KDDTest-21 accuracy about 0.67.
 """
 from aejax.config import reference
 from aejax.registry import sibling

@@ -9,9 +9,8 @@ Protocol: binary RBMs 500-500-2000 (CD-1, 50 epochs each, batches of 100, learni
           weight cost 2e-4) on train[:50000]; then 50 epochs of Adam (cosine) in three modes with
           the same budget; fine-tuning starts from the frozen mode's trained top layer (as the
           released code does); epoch and learning rate (1e-3, 3e-4) selected on train[50000:].
-Expected: fine-tuned about 1.2-1.4 %. Heavy for a 2-core CPU (hours); fine on one GPU.
-Measured: with --config.classify.learning_rates='(0.001,)': fine-tuned 1.23 %, frozen 1.80 %,
-          scratch 1.71 % (1,935 s on the shared 2-core CPU).
+Expected: fine-tuned about 1.2-1.4 %, frozen and scratch higher. Heavy for a 2-core CPU (hours);
+          fine on one GPU.
 """
 from aejax.config import base_config, reference
 from aejax.configs.classify import classify_config

@@ -6,12 +6,9 @@ Paper:    Hinton & Salakhutdinov (2006), Science 313:504, Fig. 2B: test SSE per 
 Protocol: 2 RBM epochs per layer, then 30 epochs of Adam (batches of 100, 3e-3, 500 warm-up
           steps, cosine to zero): `mnist_speed_config` in aejax/configs/hinton2006.py, chosen on
           the validation split as benchmarks/README.md "MNIST time to quality" describes.
-Expected: test SSE per image about 3.07: the paper's 3.00 is not reached. Measured (seed 0):
-          3.504 at 2 minutes (epoch 15) and 3.074 at the end (train 2.220), about 225 s of a
-          quiet 2-core CPU counting pretraining, baselines not counted (epochs times
-          hinton2006/mnist-modern's quiet per-epoch costs; the loaded run took 2080 s at load
-          17). mnist-modern crosses 3.00 at about 267 s on the same clock. benchmarks/README.md,
-          "MNIST time to quality".
+Expected: test SSE per image about 3.07: the paper's 3.00 is not reached. About 4 minutes of a
+          quiet 2-core CPU counting pretraining, baselines not counted (benchmarks/README.md,
+          "MNIST time to quality"); hinton2006/mnist-modern crosses 3.00 soon after.
 """
 from aejax.configs.hinton2006 import mnist_speed_config
 

@@ -9,8 +9,6 @@ Protocol: 784-1000-1000-1000 tied logistic DAEs, 25 % masking noise, greedy on t
           --config.classify.noise_levels, the noise level selected on train[50000:].
 Expected: fine-tuned about 1.3-1.5 %; frozen encoder + softmax a few %; scratch about 1.6 %.
           Heavy for a 2-core CPU (hours); fine on one GPU.
-Measured: fine-tuned 1.32 %, frozen 2.84 %, scratch 1.65 % (learning rate 1e-3 selected for
-          every mode; 4,194 s on the shared 2-core CPU).
 """
 from aejax.registry import sibling
 
