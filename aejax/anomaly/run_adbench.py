@@ -206,7 +206,7 @@ def run_adbench(cfg, run) -> dict:
     tables, metrics = {}, {}
     if cfg.benchmark.select:
         ours, sel_tables, sel_notes, metrics = select(cfg, run, store, base)
-        ours = {f"{k} (CV)": v for k, v in ours.items()}
+        ours = {f"{k}_cv": v for k, v in ours.items()}
         notes += sel_notes
         tables.update(sel_tables)
     else:

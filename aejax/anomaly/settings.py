@@ -107,7 +107,7 @@ TABLE_GRID = dict(
     # Forest, k-nearest-neighbour distance or PCA as PyOD scores it (aejax.anomaly.combined), each
     # standardised by its training median and IQR, weighted combine.weight : 1 - combine.weight
     partner=("none", "iforest", "knn", "pca"),
-    weight=(0.5,),
+    weight=(0.25, 0.5, 0.75),
 )
 TRAINING_KEYS = ("scaling", "code", "budget", "steps", "noise")
 # the setting chosen by that selection (aejax run anomaly/adbench:select: the best average rank against

@@ -1,8 +1,8 @@
 """The selection benchmark: aejax's table detectors against PyOD's six baselines on ADBench's 31
 classical sets and its four synthetic anomaly types, ranked per set as ADBench ranks methods.
 
-Run:      aejax run anomaly/adbench                          (the 31 real sets, unsupervised)
-          aejax run anomaly/adbench:types=local              (or clustered, global, dependency; types=all: the four)
+Run:      aejax run anomaly/adbench                          (the 31 real sets, unsupervised; = :data=real)
+          aejax run anomaly/adbench:data=types               (the four types; or data=local, clustered, ...)
           aejax run anomaly/adbench:protocol=one-class       (training on the normal training rows only)
           aejax run anomaly/adbench:select                   (the cross-validated choice of the default)
           --config.benchmark.sets="('cardio', 'thyroid')" runs a subset; quick: --quick
@@ -20,26 +20,25 @@ Expected: the default's average rank better than every PyOD baseline's on the re
 from ml_collections import ConfigDict
 
 from aejax.anomaly.datasets.adbench import FILES
-from aejax.anomaly.settings import default_config
+from aejax.anomaly.settings import TABLE_GRID, default_config
 from aejax.config import parse_arg
 from aejax.registry import sibling
 
 _common = sibling(__file__, "_common")
-VARIANTS = ("types=local", "types=clustered", "types=global", "types=dependency", "types=all",
-            "protocol=one-class", "select")
+VARIANTS = ("data=real", "data=types", "protocol=one-class", "select")
 TYPES = ("local", "clustered", "global", "dependency")
 # the candidates of the selection: trainings ("scaling:code:budget:steps:noise") x every way of scoring
 # their errors and combining them with a partner detector (aejax.anomaly.settings.TABLE_GRID)
 TRAININGS = ("minmax:tenth:batch:250:0.2", "standard:sqrt:epochs:1000:0.0")
-SCORING = dict(residuals=("raw", "standardised", "whitened"), norm=("squared", "absolute"),
-               partner=("none", "iforest", "knn", "pca"), weight=(0.5,))
-QUICK_SETS = ("wbc", "glass")
+SCORING = {k: TABLE_GRID[k] for k in ("residuals", "norm", "partner", "weight")}
+QUICK_SETS = ("wbc",)
 
 
 def get_config(arg=None):
-    a = parse_arg(arg, types="", protocol="unsupervised", select=False)
-    if a.types and a.types not in TYPES + ("all",):
-        raise ValueError(f"types={a.types!r}: choose one of {', '.join(TYPES)} or all")
+    a = parse_arg(arg, data="real", protocol="unsupervised", select=False)
+    if a.data not in ("real", "types") + TYPES:
+        raise ValueError(f"data={a.data!r}: choose real (the sets), types (the four synthetic types) or one of "
+                         f"{', '.join(TYPES)}")
     if a.protocol not in ("unsupervised", "one-class"):
         raise ValueError(f"protocol={a.protocol!r}: choose unsupervised or one-class")
     c = default_config("adbench")
@@ -47,17 +46,18 @@ def get_config(arg=None):
     c.paper = _common.ADBENCH
     c.requires = ("pyod",)
     c.protocol.seeds = (0, 1, 2)
-    scenarios = ("real",) + TYPES if a.select else TYPES if a.types == "all" else (a.types,) if a.types else ("real",)
+    scenarios = ("real",) + TYPES if a.select else TYPES if a.data == "types" else (a.data,)
     c.benchmark = ConfigDict(dict(
         sets=tuple(FILES), scenarios=scenarios, protocol=a.protocol, detectors=("default", "autoencoder"),
         baselines=("iforest", "ecod", "knn", "lof", "copod", "pca"), select=bool(a.select), folds=5,
         trainings=TRAININGS, scoring=ConfigDict(SCORING),
         cache="",  # "" = $AEJAX_CACHE_DIR/adbench; "workdir" = the run's work directory; or a folder
     ))
-    c.primary_metric = f"{scenarios[0]}/mean/{'default (CV)' if a.select else 'default'}_rank"
+    c.primary_metric = f"{scenarios[0]}/mean/{'default_cv' if a.select else 'default'}_rank"
     if a.quick:
         c.protocol.seeds = (0,)
-        c.benchmark.sets = QUICK_SETS
+        c.benchmark.sets = QUICK_SETS + (("glass",) if a.select else ())
+        c.benchmark.scenarios = ("real", "dependency") if a.select else c.benchmark.scenarios
         c.benchmark.cache = "workdir"
         c.benchmark.folds = 2
         c.benchmark.trainings = TRAININGS[:1]
