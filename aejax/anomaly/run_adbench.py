@@ -42,10 +42,14 @@ def parse_training(text: str) -> dict:
 
 
 def grid(trainings, scoring) -> list[dict]:
-    """Every candidate: each training with every combination of the scoring keys' values."""
+    """Every candidate: each training with every combination of the scoring keys' values (a candidate
+    without a partner once, whatever the weights)."""
+    from aejax.anomaly.settings import candidate_name
+
     keys = list(scoring)
-    return [{**parse_training(t), **dict(zip(keys, values))}
-            for t in trainings for values in itertools.product(*(tuple(scoring[k]) for k in keys))]
+    settings = [{**parse_training(t), **dict(zip(keys, values))}
+                for t in trainings for values in itertools.product(*(tuple(scoring[k]) for k in keys))]
+    return list({candidate_name(s): s for s in reversed(settings)}.values())[::-1]
 
 
 def named_setting(name: str) -> dict:
