@@ -113,8 +113,8 @@ TRAINING_KEYS = ("scaling", "code", "budget", "steps", "noise")
 # the setting chosen by that selection (aejax run anomaly/adbench:select: the best average rank against
 # PyOD's six baselines over the 31 ADBench sets and ADBench's four synthetic types; the outcome is in
 # results/ and CHANGELOG.md, "Anomaly defaults")
-TABLE_DEFAULT = dict(scaling="minmax", code="tenth", budget="batch", steps=250, noise=0.2, residuals="standardised",
-                     norm="absolute", partner="none", weight=0.5)
+TABLE_DEFAULT = dict(scaling="minmax", code="tenth", budget="batch", steps=250, noise=0.2, residuals="whitened",
+                     norm="absolute", partner="knn", weight=0.5)
 # the autoencoder alone: the same selection among the candidates without a partner
 TABLE_AUTOENCODER = dict(TABLE_DEFAULT, partner="none")
 RESIDUALS = {"raw": (False, False), "standardised": (True, False), "whitened": (True, True)}
