@@ -134,3 +134,32 @@ def candidate_scores(store: ScoreStore, cell: Cell, protocol: str, setting: dict
     with np.errstate(invalid="ignore"):
         return {split: combine({"ae": ae[split], partner: other[split]}, references, weights)
                 for split in ("train", "test")}
+
+
+def table_aurocs(table, settings: list[dict], seed: int = 0) -> list[float]:
+    """AUROC on a labelled table's own rows of each candidate fitted on them without labels, as
+    `aejax anomaly fit --label` reports it: one training per training setting, every scoring and
+    partner derived from it (the selection's check of the sensor case, aejax.anomaly.sensors)."""
+    from aejax.anomaly.combined import combine, robust_reference
+    from aejax.anomaly.metrics import auroc
+
+    out, trained, partners = [], {}, {}
+    for setting in settings:
+        key = tuple(setting[k] for k in ("scaling", "code", "budget", "steps", "noise"))
+        x = TabularPreprocessor.fit(table, scaling=setting["scaling"]).transform(table)
+        if key not in trained:
+            detector = fit_autoencoder(setting, x, seed)
+            recon = detector.reconstruct(x)
+            trained[key] = recon if detector.members > 1 else recon[:, None]
+        ae, _ = variant_scores(x, trained[key], x[:1], trained[key][:1], setting["residuals"], setting["norm"])
+        partner = setting.get("partner", "none")
+        if partner == "none":
+            out.append(auroc(table.labels, ae))
+            continue
+        if (partner, setting["scaling"]) not in partners:
+            partners[partner, setting["scaling"]] = partner_detector(partner, seed).fit(x).train_scores_
+        other = partners[partner, setting["scaling"]]
+        weight = float(setting.get("weight", 0.5))
+        refs = {"ae": robust_reference(ae), partner: robust_reference(other)}
+        out.append(auroc(table.labels, combine({"ae": ae, partner: other}, refs, {"ae": weight, partner: 1 - weight})))
+    return out

@@ -10,7 +10,9 @@ With `benchmark.select`, it is also the cross-validated choice of the default: e
 (benchmark.trainings x benchmark.scoring, aejax.anomaly.candidates) on every cell; the criterion
 is a candidate's average rank against the PyOD baselines over the real sets and the synthetic
 types together; 5 folds of the sets, each fold's sets scored with the candidate best on the
-others; the shipped choice is the best on all sets.
+others; the shipped choice is the best on all sets. The default must also find the correlated-sensor
+case (aejax.anomaly.sensors) with an AUROC of at least benchmark.sensor_floor: candidates below it
+are not chosen.
 
 Scores are cached in a ScoreStore (benchmark.cache: "" = $AEJAX_CACHE_DIR/adbench, "workdir" =
 the run's work directory), so a resumed or repeated run refits nothing.
@@ -28,6 +30,7 @@ from aejax.anomaly import candidates, ranks
 from aejax.anomaly.benchmark import ScoreStore, cache_root, load_cell
 from aejax.anomaly.metrics import auprc, auroc
 from aejax.anomaly.pyod_baselines import minmax_scaled, pyod_scores
+from aejax.anomaly.sensors import correlated_sensors
 
 TRAINING_FIELDS = ("scaling", "code", "budget", "steps", "noise")
 
@@ -168,7 +171,14 @@ def select(cfg, run, store: ScoreStore, baselines: dict) -> tuple[dict, dict, li
     folds = ranks.set_folds(cfg.benchmark.sets, cfg.benchmark.folds, seed=0)
     alone = np.array([s.get("partner", "none") == "none" for s in settings])
     out, notes, tables, metrics = {}, [], {}, {}
-    for label, mask in (("default", np.ones(len(settings), bool)), ("autoencoder", alone)):
+    floor = float(cfg.benchmark.sensor_floor)
+    sensor = np.array(candidates.table_aurocs(correlated_sensors(), settings)) if floor else np.ones(len(settings))
+    eligible = sensor >= floor
+    if floor:
+        notes.append(f"The default is chosen among the {int(eligible.sum())} of {len(settings)} candidates whose AUROC on "
+                     f"the correlated-sensor case (aejax.anomaly.sensors) is at least {floor:g}; the autoencoder alone "
+                     "among every candidate without a partner.")
+    for label, mask in (("default", eligible), ("autoencoder", alone)):
         idx = np.flatnonzero(mask)
         choices = [int(idx[c]) for c in ranks.cross_validate(cand_CxT[idx], base_BxT, task_sets, folds)]
         cv = ranks.cross_validated(cand_CxT, task_sets, folds, choices)
@@ -180,15 +190,15 @@ def select(cfg, run, store: ScoreStore, baselines: dict) -> tuple[dict, dict, li
                                  enumerate(zip(folds, choices))))
         metrics[f"select/{label}_folds_agreeing"] = float(np.mean([c == shipped for c in choices]))
     rank_CxT = ranks.ranks_against(cand_CxT, base_BxT)
-    matrix = ["| candidate | " + " | ".join(f"{s}: rank / AUROC" for s in cfg.benchmark.scenarios) + " | all: rank |",
-              "|---|" + "---:|" * (len(cfg.benchmark.scenarios) + 1)]
+    matrix = ["| candidate | " + " | ".join(f"{s}: rank / AUROC" for s in cfg.benchmark.scenarios)
+              + " | all: rank | sensor AUROC |", "|---|" + "---:|" * (len(cfg.benchmark.scenarios) + 2)]
     order = np.argsort(rank_CxT.mean(axis=1), kind="stable")
     for c in order:
         cells = []
         for s in cfg.benchmark.scenarios:
             cols = [i for i, (sc, _) in enumerate(tasks_) if sc == s]
             cells.append(f"{rank_CxT[c, cols].mean():.2f} / {_fmt(cand_CxT[c, cols].mean())}")
-        matrix.append(f"| {names[c]} | " + " | ".join(cells) + f" | {rank_CxT[c].mean():.2f} |")
+        matrix.append(f"| {names[c]} | " + " | ".join(cells) + f" | {rank_CxT[c].mean():.2f} | {_fmt(sensor[c])} |")
     tables["Every candidate against the PyOD baselines (rank among the baselines and itself)"] = "\n".join(matrix)
     return out, tables, notes, metrics
 
