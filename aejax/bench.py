@@ -1,8 +1,11 @@
 """`aejax bench NAME`: throughput, FLOP/s and utilisation of an experiment's training step.
 
-For each device count and batch size it compiles the engine's epoch program (`loop.compile_epoch`,
-the one `fit` runs) on synthetic data of `steps` batches, so one call is one timed window of
-`steps` steps. Reported per configuration:
+It times the step the experiment trains with: `aejax.train.fit.prepare` builds the model, state
+and step of the config (after `--config.KEY=VALUE` overrides) exactly as `train_autoencoder`
+does: its model (MLP, convolutional, VAE, any registered one), objective, regularisers and
+corruption, on batches of its training data. For each device count and batch size it compiles the
+engine's epoch program (`loop.compile_epoch`, the one `fit` runs) over `steps` batches, so one
+call is one timed window of `steps` steps. Reported per configuration:
 
 - compile_s: lowering + compilation of the epoch program (seconds)
 - step_ms (median) and step_ms_spread (max - min) over `windows` timed windows after a warm-up
@@ -12,14 +15,18 @@ the one `fit` runs) on synthetic data of `steps` batches, so one call is one tim
 - achieved_tflops: flops_per_step / median step time
 - peak_measured_tflops: the best rate of matrix-product probes in the compute dtype, timed
   before every window (interleaved with the step, so load that slows one slows the other): the
-  step's largest product ([batch / devices, K] x [K, N] of its widest layer) and a 512-cube,
+  step's largest product ([batch / devices, K] x [K, N] of its widest 2-D kernel) and a 512-cube,
   times the device count
 - peak_published_tflops: the datasheet's dense peak of the device kind (table below; GPU/TPU)
 - peak_tflops: the published peak when the device kind is in the table, else the measured one;
   peak_source says which. utilisation = achieved / peak; an utilisation above 100 % means the
   peak is wrong, and is reported as an error (the row's `error`), never as a figure
-- peak_memory_mb: argument + output + temporary bytes of the compiled epoch program, less aliased
-  (donated) bytes, as XLA's memory analysis reports them for one device
+- memory_xla_estimate_mb: argument + output + temporary bytes of the compiled epoch program, less
+  aliased (donated) bytes, as XLA's memory analysis reports them for one device
+- memory_peak_measured_mb: the first device's peak bytes in use in this process, where the backend
+  reports it (GPU, TPU; None on CPU)
+- the run's context: device kind and count, jax / jaxlib / flax versions, git commit, XLA_FLAGS,
+  the host's load averages (1, 5, 15 min) before the first window, the overrides and the objective
 """
 import json
 import statistics
@@ -76,11 +83,14 @@ def matmul_probe(dtype: str, m: int, k: int, n: int, repeats: int):
     return lambda: flops / _timed(lambda: products(x, w).block_until_ready()) / 1e12
 
 
-def probe_shapes(sizes, rows: int) -> list[tuple[int, int, int]]:
-    """(m, k, n) of the probes for an MLP of layer `sizes` at `rows` examples per device: its
-    widest layer's product and a 512-cube."""
-    k, n = max(zip(sizes[:-1], sizes[1:]), key=lambda kn: kn[0] * kn[1])
-    return [(rows, k, n), (512, 512, 512)]
+def probe_shapes(params, rows: int) -> list[tuple[int, int, int]]:
+    """(m, k, n) of the probes at `rows` examples per device: the product of the widest 2-D
+    kernel [K, N] in `params` (if any) and a 512-cube."""
+    import jax
+
+    kernels = [leaf.shape for leaf in jax.tree_util.tree_leaves(params) if leaf.ndim == 2]
+    widest = [(rows, *max(kernels, key=lambda kn: kn[0] * kn[1]))] if kernels else []
+    return widest + [(512, 512, 512)]
 
 
 def choose_peak(device_kind: str, dtype: str, measured_tflops: float, devices: int) -> tuple[float, str]:
@@ -120,7 +130,7 @@ def _cost_flops(lowered) -> float:
     return float(cost.get("flops", float("nan")))
 
 
-def _peak_memory_bytes(compiled) -> float:
+def _xla_memory_bytes(compiled) -> float:
     mem = compiled.memory_analysis()
     if mem is None:
         return float("nan")
@@ -128,44 +138,62 @@ def _peak_memory_bytes(compiled) -> float:
     return float(total)
 
 
+def _measured_peak_bytes(device) -> float | None:
+    """The device's peak bytes in use in this process, or None where the backend keeps no count."""
+    stats = device.memory_stats() if hasattr(device, "memory_stats") else None
+    return float(stats["peak_bytes_in_use"]) if stats and "peak_bytes_in_use" in stats else None
+
+
 def training_setup(cfg, dtype: str):
-    """(model, fresh TrainState, train step) for an experiment config with an MLP autoencoder."""
-    import jax
-    import jax.numpy as jnp
+    """(model, fresh TrainState, train step, training examples x [N, ...]) of an experiment config,
+    as `train_autoencoder` builds them (`aejax.train.fit.prepare`), in compute dtype `dtype`."""
+    from aejax import data
+    from aejax.train import fit
 
-    from aejax.models import autoencoder
-    from aejax.train import optim
-    from aejax.train.state import TrainState
-    from aejax.objectives import reconstruction
-    from aejax.train.steps import make_train_step
-
-    if "sizes" not in cfg.get("model", {}):
-        raise ValueError(f"aejax bench needs an experiment whose config.model has `sizes` (an MLP autoencoder); {cfg.experiment!r} has none")
-    model = autoencoder.from_config(cfg.model, dtype=None if dtype == "float32" else getattr(jnp, dtype))
-    params = autoencoder.init_params(model, jax.random.PRNGKey(0))
-    tx = optim.make_optimizer(cfg.train.optimizer, total_steps=10_000)
-    state = TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(1))
-    return model, state, make_train_step(reconstruction(model, cfg.loss))
+    cfg = cfg.copy_and_resolve_references()
+    cfg.train.compute_dtype = dtype
+    train = data.load(cfg.data.name, cfg.data.train_split, data_dir=cfg.data.get("data_dir"))
+    ready = fit.prepare(cfg, train)
+    return ready.model, ready.state, ready.step, ready.x
 
 
 def _device_kind(device) -> str:
     return device.device_kind
 
 
+def context() -> dict:
+    """Versions, commit, XLA flags and host load of this process."""
+    import os
+    import subprocess
+
+    import flax
+    import jax
+    import jaxlib
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        commit += "-dirty" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    return {"jax_version": jax.__version__, "jaxlib_version": jaxlib.__version__, "flax_version": flax.__version__,
+            "git_commit": commit, "xla_flags": os.environ.get("XLA_FLAGS", ""), "host_load": list(os.getloadavg())}
+
+
 def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps: int = 20, windows: int = 5) -> dict:
     """Benchmark the training step of `cfg` at one batch size on the first `devices` devices."""
     import jax
-    import jax.numpy as jnp
     import numpy as np
 
-    from aejax import distributed, params as params_lib
+    from aejax import distributed, objectives, params as params_lib
     from aejax.train import loop
 
     mesh = distributed.make_mesh(devices)
-    _, state, step = training_setup(cfg, dtype)
+    _, state, step, x = training_setup(cfg, dtype)
     num_params = params_lib.count(state.params)
-    features = cfg.model.sizes[0]
-    data = jax.random.uniform(jax.random.PRNGKey(2), (steps * batch_size, features), jnp.float32)
+    data = x[np.arange(steps * batch_size) % x.shape[0]]
     state = distributed.put_replicated(state, mesh)
     data = distributed.put_examples(data, mesh)
 
@@ -176,13 +204,14 @@ def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps
     start = time.perf_counter()
     epoch = loop.compile_epoch(step, batch_size, state, data, mesh)
     compile_s = time.perf_counter() - start
-    peak_memory = _peak_memory_bytes(epoch)
+    xla_memory = _xla_memory_bytes(epoch)
 
     window_flops = flops * steps / devices
     probes = {(m, k, n): matmul_probe(dtype, m, k, n, int(np.clip(round(window_flops / (2 * m * k * n)), 1, 10_000)))
-              for m, k, n in probe_shapes(cfg.model.sizes, max(batch_size // devices, 1))}
+              for m, k, n in probe_shapes(state.params, max(batch_size // devices, 1))}
     state, _ = epoch(state, data)  # warm-up window
     jax.block_until_ready(state)
+    run_context = context()
     step_times, probe_rates = [], {shape: [] for shape in probes}
     for _ in range(windows):
         for shape, probe in probes.items():
@@ -201,11 +230,14 @@ def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps
     peak, source = choose_peak(kind, dtype, measured, devices)
     util, error = utilisation(achieved, peak)
     published = known_peak_tflops(kind, dtype)
+    measured_memory = _measured_peak_bytes(device)
     return {
         "experiment": cfg.experiment,
+        "objective": objectives.label(cfg),
         "platform": device.platform,
         "device_kind": kind,
         "devices": devices,
+        "device_count": jax.device_count(),
         "batch_size": batch_size,
         "dtype": dtype,
         "num_params": num_params,
@@ -224,20 +256,24 @@ def measure(cfg, *, batch_size: int, devices: int, dtype: str = "float32", steps
         "peak_probe": f"[{best_shape[0]}x{best_shape[1]}] x [{best_shape[1]}x{best_shape[2]}] {dtype}, best of {windows}",
         "utilisation": util,
         "error": error,
-        "peak_memory_mb": peak_memory / 2**20,
+        "memory_xla_estimate_mb": xla_memory / 2**20,
+        "memory_peak_measured_mb": None if measured_memory is None else measured_memory / 2**20,
+        **run_context,
     }
 
 
-def run_bench(name: str, *, batch_sizes, devices, dtype: str = "float32", steps: int = 20, windows: int = 5, quick: bool = False) -> list[dict]:
-    """`measure` for every (device count, batch size); device counts above the available
-    devices, or not dividing a batch size, are skipped with a note on stderr."""
+def run_bench(name: str, *, batch_sizes, devices, dtype: str = "float32", steps: int = 20, windows: int = 5, quick: bool = False,
+              overrides: dict[str, str] | None = None) -> list[dict]:
+    """`measure` for every (device count, batch size) of experiment `name` (its config after
+    `overrides`, {"train.epochs": "5"}); device counts above the available devices are skipped
+    with a note on stderr."""
     import sys
 
     import jax
 
     from aejax import registry
 
-    cfg = registry.load(name, quick=quick)
+    cfg = registry.load(name, quick=quick, overrides=overrides)
     available = jax.device_count()
     rows = []
     for count in devices:
@@ -245,7 +281,8 @@ def run_bench(name: str, *, batch_sizes, devices, dtype: str = "float32", steps:
             print(f"aejax bench: skipping --devices {count}: only {available} available", file=sys.stderr)
             continue
         for batch_size in batch_sizes:
-            rows.append(measure(cfg, batch_size=batch_size, devices=count, dtype=dtype, steps=steps, windows=windows))
+            rows.append({**measure(cfg, batch_size=batch_size, devices=count, dtype=dtype, steps=steps, windows=windows),
+                         "overrides": dict(overrides or {})})
     return rows
 
 
@@ -262,7 +299,8 @@ COLUMNS = (
     ("peak_measured_tflops", "measured peak", "{:.4f}"),
     ("peak_published_tflops", "published peak", "{:.4f}"),
     ("utilisation", "utilisation", "{:.1%}"),
-    ("peak_memory_mb", "peak MB", "{:.1f}"),
+    ("memory_xla_estimate_mb", "XLA memory MB", "{:.1f}"),
+    ("memory_peak_measured_mb", "measured peak MB", "{:.1f}"),
 )
 
 
@@ -270,8 +308,11 @@ def markdown(rows: list[dict]) -> str:
     """The rows as a markdown table, with the device and peak source above it."""
     if not rows:
         return "(no configurations measured)\n"
-    head = (f"`aejax bench {rows[0]['experiment']}` on {rows[0]['device_kind']} ({rows[0]['platform']}); rates in "
-            f"TFLOP/s; utilisation = achieved / peak, peak: {rows[0]['peak_source']}\n\n")
+    r0 = rows[0]
+    head = (f"`aejax bench {r0['experiment']}` ({r0['objective']}) on {r0['device_kind']} x{r0['device_count']} "
+            f"({r0['platform']}); jax {r0['jax_version']}, flax {r0['flax_version']}, commit {r0['git_commit']}, "
+            f"load {', '.join(f'{v:.2f}' for v in r0['host_load'])}; rates in TFLOP/s; utilisation = achieved / peak, "
+            f"peak: {r0['peak_source']}\n\n")
     lines = ["| " + " | ".join(title for _, title, _ in COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
     errors = []
     for r in rows:
@@ -312,38 +353,29 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def _int_list(text: str) -> list[int]:
+def _int_list(text: str, flag: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise SystemExit(f"aejax bench: expected comma-separated integers like 100,1000; got {text!r}") from None
+        raise ValueError(f"{flag}: expected comma-separated integers like 100,1000; got {text!r}") from None
     if not values or any(v <= 0 for v in values):
-        raise SystemExit(f"aejax bench: expected positive integers like 100,1000; got {text!r}")
+        raise ValueError(f"{flag}: expected positive integers like 100,1000; got {text!r}")
     return values
 
 
 def _cmd_bench(args, extra) -> int:
-    import sys
-
+    """Errors (a bad option, an unknown experiment) are raised to the one printer of `aejax.cli.main`."""
+    batch_sizes = _int_list(args.batch_sizes, "--batch-sizes")  # options checked before jax starts
+    devices = _int_list(args.devices, "--devices") if args.devices else None
+    for flag, value in (("--steps", args.steps), ("--windows", args.windows)):
+        if value < 1:
+            raise ValueError(f"{flag} must be a positive integer, got {value}")
     import jax
 
     from aejax import distributed
-
     distributed.initialize()
-    try:
-        rows = run_bench(
-            args.name,
-            batch_sizes=_int_list(args.batch_sizes),
-            devices=_int_list(args.devices) if args.devices else [jax.device_count()],
-            dtype=args.dtype,
-            steps=args.steps,
-            windows=args.windows,
-            quick=args.quick,
-        )
-    except (KeyError, ValueError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"aejax bench: error: {message}", file=sys.stderr)
-        return 2
+    rows = run_bench(args.name, batch_sizes=batch_sizes, devices=devices or [jax.device_count()], dtype=args.dtype,
+                     steps=args.steps, windows=args.windows, quick=args.quick, overrides=args.overrides)
     table = markdown(rows)
     print(table)
     out = Path(args.out or Path("runs") / "bench" / args.name)
@@ -357,7 +389,8 @@ def _cmd_bench(args, extra) -> int:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("bench", help="throughput, FLOP/s and utilisation of an experiment's training step")
+    p = subparsers.add_parser("bench", help="throughput, FLOP/s and utilisation of an experiment's training step",
+                              usage="aejax bench NAME [options] [--config.KEY=VALUE ...]")
     p.add_argument("name", help="experiment name, e.g. mnist/ae")
     p.add_argument("--batch-sizes", default="100,1000", help="comma-separated global batch sizes (default 100,1000)")
     p.add_argument("--devices", help="comma-separated device counts (default: all devices)")
@@ -366,4 +399,4 @@ def add_parser(subparsers) -> None:
     p.add_argument("--windows", type=int, default=5, help="timed windows after one warm-up window (default 5)")
     p.add_argument("--quick", action="store_true", help="use the experiment's quick config")
     p.add_argument("--out", help="folder for bench.md, bench.json, bench.png (default runs/bench/NAME)")
-    p.set_defaults(func=_cmd_bench)
+    p.set_defaults(func=_cmd_bench, takes_overrides=True)

@@ -1,8 +1,8 @@
 """`aejax list | run | config | report` (and commands contributed by other modules).
 
 Errors print one line, `aejax COMMAND: error: ...`, and exit 2 for a usage, config or data
-error, 1 for a failure while the run trains (a diverging loss, a full disk); set
-AEJAX_TRACEBACK=1 to get the Python traceback instead.
+error, 1 for a failure while the run trains (a diverging loss, a full disk, any unforeseen
+exception); set AEJAX_TRACEBACK=1 to get the Python traceback instead.
 """
 import argparse
 import importlib
@@ -254,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"aejax {command}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except Exception as err:  # a failure nobody foresaw: still one line, exit 1
+        if os.environ.get("AEJAX_TRACEBACK"):
+            raise
+        print(f"aejax {command}: error: {type(err).__name__}: {err} (AEJAX_TRACEBACK=1 shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import difflib
 from ml_collections import ConfigDict, FieldReference
 from ml_collections.config_dict import placeholder
 
-from aejax import models, names
+from aejax import models, names, schedules
 
 
 def reference(value: float, tolerance: float, source: str, units: str = "", higher_is_better: bool = False) -> ConfigDict:
@@ -196,8 +196,17 @@ def validate(cfg: ConfigDict) -> None:
             problems.append(f"model.sizes must be two or more positive integers, got {sizes}")
     for name, spec in cfg.get("regularizers", {}).items():
         weight = spec.get("weight") if isinstance(spec, ConfigDict) else None
-        if not isinstance(weight, (int, float)) or weight < 0:
-            problems.append(f"regularizers.{name} needs a weight >= 0 (e.g. regularizers.{name}.weight=0.1), got {weight!r}")
+        if not schedules.is_schedule(weight) and (not isinstance(weight, (int, float)) or weight < 0):
+            problems.append(f"regularizers.{name} needs a weight >= 0 or a schedule (e.g. regularizers.{name}.weight=0.1), "
+                            f"got {weight!r}")
+    objective = cfg.get("objective")
+    if objective is not None and not (isinstance(objective, ConfigDict) and isinstance(objective.get("name"), str)):
+        problems.append(f"objective must be a mapping {{name, **options}} naming a registered objective, got {objective!r}")
+    for entry, spec in cfg.get("evals", {}).items():
+        every = spec.get("every_epochs", 0) if isinstance(spec, ConfigDict) else None
+        if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+            problems.append(f"evals.{entry} must be a mapping {{kind, every_epochs (an integer >= 0; 0: after training "
+                            f"only), **options}}, got {spec!r}")
     if problems:
         raise ValueError("invalid config: " + "; ".join(problems))
 

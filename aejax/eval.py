@@ -4,6 +4,12 @@ and what is measured on codes: document retrieval, LSA codes, k-nearest-neighbou
 Each function runs fixed-size batches through one `lax.map` (`aejax.train.steps.batched_map`),
 compiled once per (model, batch size, ...) and mesh and reused for any number of examples and any
 params. x: [N, ...] examples as the model reads them (flat or shaped); results are jax arrays.
+`collections`: the model's mutable collections (a TrainState's, e.g. batch_stats), read in
+evaluation mode (the model's defaults).
+
+A stochastic model is evaluated deterministically: every batch gets the RNG streams of
+`EVAL_KEY` (stream s: fold_in(EVAL_KEY, index of s in `aejax.models.STREAMS`)), so the result is
+a fixed function of the variables, x and the batch size.
 """
 from __future__ import annotations
 
@@ -13,48 +19,68 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from aejax import distributed, losses
+from aejax import distributed, losses, models
 from aejax.models import activations
 from aejax.train.steps import batched_map
+
+EVAL_KEY = 0
+
+
+def eval_rngs() -> dict:
+    """The RNG streams every evaluation pass receives (see the module docstring)."""
+    key = jax.random.PRNGKey(EVAL_KEY)
+    return {s: jax.random.fold_in(key, i) for i, s in enumerate(models.STREAMS)}
+
+
+def apply(model, variables: dict, x, method: str | None = None, **kwargs):
+    """One evaluation pass `model.<method>(x)` with the evaluation streams (`eval_rngs`)."""
+    return models.apply(model, variables, x, rngs=eval_rngs(), method=method, **kwargs)
+
+
+def variables(params, collections=None) -> dict:
+    return {"params": params, **(collections or {})}
 
 
 @functools.lru_cache(maxsize=64)
 def _program(model, what: str, batch_size: int, output: str | None, target, mesh):
-    def per_batch(params, b):
+    def per_batch(v, b):
         if what == "encode":
-            return model.apply({"params": params}, b, method="encode")
+            return apply(model, v, b, method="encode")
         if output is None:
-            recon = model.apply({"params": params}, b, method="reconstruct")
+            recon = apply(model, v, b, method="reconstruct")
         else:
-            recon = activations.get(output)(model.apply({"params": params}, b))
+            out = apply(model, v, b)
+            recon = activations.get(output)(out["reconstruction"] if isinstance(out, dict) else out)
         recon = recon.astype(jnp.float32)
         if what == "reconstruct":
             return recon
         goal = b if target is None else target(b)
         return losses.sse(recon.reshape(b.shape[0], -1), goal.reshape(b.shape[0], -1))
 
-    return jax.jit(lambda params, xs: batched_map(lambda b: per_batch(params, b), xs, batch_size, mesh=mesh))
+    return jax.jit(lambda v, xs: batched_map(lambda b: per_batch(v, b), xs, batch_size, mesh=mesh))
 
 
-def _run(model, what, params, x, batch_size, output=None, target=None):
-    return _program(model, what, batch_size, output, target, distributed.active_mesh())(params, jnp.asarray(x))
+def _run(model, what, params, x, batch_size, output=None, target=None, collections=None):
+    program = _program(model, what, batch_size, output, target, distributed.active_mesh())
+    return program(variables(params, collections), jnp.asarray(x))
 
 
-def reconstruct(model, params, x, *, batch_size: int = 1000, output: str | None = None) -> jax.Array:
+def reconstruct(model, params, x, *, batch_size: int = 1000, output: str | None = None, collections=None) -> jax.Array:
     """Reconstructions [N, ...] (float32) of x [N, ...]: the model's `reconstruct`, or the
     activation `output` (e.g. "softmax") of its logits."""
-    return _run(model, "reconstruct", params, x, batch_size, output)
+    return _run(model, "reconstruct", params, x, batch_size, output, collections=collections)
 
 
-def encode(model, params, x, *, batch_size: int = 1000) -> jax.Array:
+def encode(model, params, x, *, batch_size: int = 1000, collections=None) -> jax.Array:
     """Codes [N, ...] of x [N, ...]."""
-    return _run(model, "encode", params, x, batch_size)
+    return _run(model, "encode", params, x, batch_size, collections=collections)
 
 
-def sse_per_example(model, params, x, *, batch_size: int = 1000, output: str | None = None, target=None) -> jax.Array:
+def sse_per_example(model, params, x, *, batch_size: int = 1000, output: str | None = None, target=None,
+                    collections=None) -> jax.Array:
     """Per-example sum of squared errors [N] between the reconstruction of x [N, ...] and x (or
     `target(x)`, e.g. `losses.word_probabilities` for count inputs)."""
-    return _run(model, "sse", params, x, batch_size, output, target)
+    return _run(model, "sse", params, x, batch_size, output, target, collections)
 
 
 def sse_per_image(model, params, x, **kwargs) -> float:

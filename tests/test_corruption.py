@@ -74,7 +74,7 @@ def test_corruption_inside_the_jitted_step_follows_the_step_rng():
     params = init_params(model, jax.random.PRNGKey(0))
     x = _x()
     loss = jax.jit(reconstruction(model, "cross_entropy", corrupt=corruption.make("masking", 0.5)))
-    clean = reconstruction(model, "cross_entropy")(params, x, None)[0]
+    clean = reconstruction(model, "cross_entropy")(params, x, jax.random.PRNGKey(0))[0]
     l1, l2, l3 = (float(loss(params, x, jax.random.PRNGKey(k))[0]) for k in (0, 0, 1))
     assert l1 == l2 and l1 != l3 and l1 != float(clean)
     # The target stays the clean input: scoring model(masked x) against x by hand gives l1.
@@ -82,3 +82,26 @@ def test_corruption_inside_the_jitted_step_follows_the_step_rng():
     logits = model.apply({"params": params}, noisy)
     by_hand = jnp.mean(jnp.sum(jnp.maximum(logits, 0) - logits * x + jnp.log1p(jnp.exp(-jnp.abs(logits))), axis=1))
     assert np.isclose(l1, float(by_hand), rtol=1e-5)
+
+
+def cutout(rng, x, level, *, example_shape, fill=0.0):
+    """A square of side round(level * H) at a random place of each image set to `fill`."""
+    height, width = example_shape
+    side = int(round(level * height))
+    top, left = (jax.random.randint(k, (x.shape[0], 1, 1), 0, n - side + 1) for k, n in zip(jax.random.split(rng), (height, width)))
+    rows, cols = jnp.arange(height)[None, :, None], jnp.arange(width)[None, None, :]
+    inside = (rows >= top) & (rows < top + side) & (cols >= left) & (cols < left + side)
+    return jnp.where(inside.reshape(x.shape), fill, x)
+
+
+def test_a_registered_corruption_is_made_by_name_with_its_options_and_the_example_shape():
+    corruption.register("test-cutout")(cutout)
+    assert "test-cutout" in corruption.names()
+    x = _x()[:, :64]
+    noisy = np.asarray(corruption.make("test-cutout", 0.25, example_shape=(8, 8), fill=-1.0)(jax.random.PRNGKey(0), x))
+    for image in (noisy == -1.0).reshape(-1, 8, 8):
+        rows, cols = np.flatnonzero(image.any(1)), np.flatnonzero(image.any(0))
+        assert image.sum() == 4 and len(rows) == len(cols) == 2  # one 2 x 2 square per image
+    assert len({tuple(np.argwhere(im)[0]) for im in (noisy == -1.0).reshape(-1, 8, 8)}) > 10  # at random places
+    with pytest.raises(ValueError, match="corruption 'test-cutout' takes no option\\(s\\) size; its options: example_shape, fill"):
+        corruption.make("test-cutout", 0.25, example_shape=(8, 8), size=3)

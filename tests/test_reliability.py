@@ -264,3 +264,51 @@ def test_overwrite_deletes_only_what_aejax_wrote(experiments, tmp_path, capsys):
     assert _cli(capsys, *_run_args(experiments, workdir, "--overwrite", "--config.train.epochs=2"))[0] == 0
     assert (workdir / "thesis.tex").read_text() == "chapter 1"
     assert json.loads((workdir / "config.json").read_text())["train"]["epochs"] == 2
+
+
+# ------------------------------------------------------------ issue 23.11: one error contract
+
+
+def test_anomaly_fit_and_score_errors_are_one_line_and_tracebacks_on_request(tmp_path, capsys, monkeypatch):
+    from aejax.anomaly.records import InputError
+
+    train = tmp_path / "train.csv"
+    train.write_text("a,b\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(100)))
+    commands = {"anomaly fit": ["anomaly", "fit", "--train", str(tmp_path / "none.csv"), "--workdir", str(tmp_path / "w")],
+                "score": ["score", "--workdir", str(tmp_path / "w"), "--input", str(train)]}
+    needles = {"anomaly fit": "none.csv: no such file", "score": "does not exist: it holds no fitted detector"}
+    for command, args in commands.items():
+        code, _, err = _cli(capsys, *args)
+        assert code == 2 and needles[command] in _one_line_error(err, command)
+    code, _, err = _cli(capsys, "anomaly", "fit", "--train", str(train), "--workdir", str(tmp_path / "w"),
+                        "--config.train.epochs=-1")
+    assert code == 2 and "invalid config: train.epochs must be >= 1" in _one_line_error(err, "anomaly fit")
+    assert not (tmp_path / "w").exists()  # validated before any work
+    monkeypatch.setenv("AEJAX_TRACEBACK", "1")
+    with pytest.raises(InputError, match="no such file"):
+        cli.main(commands["anomaly fit"])
+    with pytest.raises(FileNotFoundError, match="holds no fitted detector"):
+        cli.main(commands["score"])
+
+
+def test_bench_option_errors_follow_the_error_contract(capsys):
+    for option, needle in (("--batch-sizes=0", "--batch-sizes: expected positive integers like 100,1000; got '0'"),
+                           ("--batch-sizes=a", "--batch-sizes: expected comma-separated integers"),
+                           ("--steps=0", "--steps must be a positive integer, got 0")):
+        code, _, err = _cli(capsys, "bench", "mnist/ae", option)
+        assert code == 2 and needle in _one_line_error(err, "bench")
+
+
+def test_an_unforeseen_failure_is_one_line_with_exit_code_1(tmp_path, capsys, monkeypatch):
+    from aejax.anomaly import commands
+
+    def broken(args):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(commands, "_cmd_score", broken)
+    code, _, err = _cli(capsys, "score", "--workdir", str(tmp_path), "--input", str(tmp_path / "x.csv"))
+    assert code == 1
+    assert "RuntimeError: the disk is on fire (AEJAX_TRACEBACK=1 shows where)" in _one_line_error(err, "score")
+    monkeypatch.setenv("AEJAX_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="on fire"):
+        cli.main(["score", "--workdir", str(tmp_path), "--input", str(tmp_path / "x.csv")])

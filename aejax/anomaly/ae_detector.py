@@ -107,24 +107,35 @@ def _jitted_reconstruct(model, num_models: int):
     return _APPLY_CACHE[key]
 
 
-def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0) -> np.ndarray:
-    """Reconstructions float64 of x [N, ...] (or [N, M, ...] for side-by-side models), same shape.
+def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0, repeat: int = 0,
+                dtype=np.float64) -> np.ndarray:
+    """Reconstructions (float64, or `dtype`) of x [N, ...] (or [N, M, ...] for side-by-side models),
+    same shape; with `repeat` = M, x [N, ...] is fed to each of M side-by-side models (repeated one
+    batch at a time) and the result is [N, M, ...].
 
-    Runs fixed-size batches (the last one zero-padded), so any N reuses one compiled program."""
+    Runs fixed-size batches (the last one zero-padded), so any N reuses one compiled program; the
+    output is filled in place (no list of batches to concatenate)."""
     x = np.asarray(x, np.float32)
-    shape = x.shape
+    if repeat:
+        num_models = repeat
+    shape = (x.shape[:1] + (repeat,) + x.shape[1:]) if repeat else x.shape
     if hasattr(model, "sizes"):  # the MLP takes flat vectors
-        x = x.reshape(shape[: 2 if num_models else 1] + (-1,))
+        x = x.reshape(x.shape[: 1 if repeat else 2 if num_models else 1] + (-1,))
     n = len(x)
     batch_size = min(batch_size, n)
     fn = _jitted_reconstruct(model, num_models)
-    out = []
+    out = None
     for start in range(0, n, batch_size):
         chunk = x[start:start + batch_size]
         if len(chunk) < batch_size:
             chunk = np.concatenate([chunk, np.zeros((batch_size - len(chunk),) + chunk.shape[1:], chunk.dtype)])
-        out.append(np.asarray(fn(params, chunk), np.float64)[: min(batch_size, n - start)])
-    return np.concatenate(out).reshape(shape)
+        if repeat:
+            chunk = np.repeat(chunk[:, None], repeat, axis=1)
+        done = np.asarray(fn(params, chunk), dtype)[: min(batch_size, n - start)]
+        if out is None:
+            out = np.empty((n,) + done.shape[1:], dtype)
+        out[start:start + len(done)] = done
+    return out.reshape(shape)
 
 
 def take_model(params, m: int):
@@ -132,11 +143,10 @@ def take_model(params, m: int):
     return jax.tree_util.tree_map(lambda a: a[m], params)
 
 
-def member_reconstructions(model, params, x, members: int, *, batch_size: int = 1024) -> np.ndarray:
+def member_reconstructions(model, params, x, members: int, *, batch_size: int = 1024, dtype=np.float64) -> np.ndarray:
     """Reconstructions [N, K, ...] of x [N, ...] by each of the K side-by-side models (params with
     a leading model axis)."""
-    return reconstruct(model, params, np.repeat(x[:, None], members, axis=1), batch_size=batch_size,
-                       num_models=members)
+    return reconstruct(model, params, x, batch_size=batch_size, repeat=members, dtype=dtype)
 
 
 _SCORE_CACHE: dict = {}
@@ -283,7 +293,7 @@ class AutoencoderDetector(Detector):
         if whiten and not score.standardise:
             raise ValueError("score.whiten=True needs score.standardise=True (whitening standardises the residuals)")
         if score.standardise:
-            recon = self.reconstruct(x)
+            recon = self.reconstruct(x, dtype=np.float32)  # the model's float32 outputs, made float64 per member
             self.standardisers_ = [fit_error_standardiser(x, recon if k == 1 else recon[:, m], whiten=whiten)
                                    for m in range(k)]
             del recon
@@ -296,11 +306,12 @@ class AutoencoderDetector(Detector):
         self.train_scores_ = rank_non_finite_highest(self._combine(scores_NxK))
         return self
 
-    def reconstruct(self, X) -> np.ndarray:
-        """Reconstructions float64 of X: [N, ...] (K = 1) or [N, K, ...] (one per member)."""
+    def reconstruct(self, X, *, dtype=np.float64) -> np.ndarray:
+        """Reconstructions (float64, or `dtype`) of X: [N, ...] (K = 1) or [N, K, ...] (one per member)."""
         if self.members == 1:
-            return reconstruct(self.model_, self.params_, X, batch_size=self._batch)
-        return member_reconstructions(self.model_, self.params_, np.asarray(X), self.members, batch_size=self._batch)
+            return reconstruct(self.model_, self.params_, X, batch_size=self._batch, dtype=dtype)
+        return member_reconstructions(self.model_, self.params_, np.asarray(X), self.members, batch_size=self._batch,
+                                      dtype=dtype)
 
     def score_members(self, X) -> np.ndarray:
         """Each member's score, [N, K] (`member_scores`)."""

@@ -17,7 +17,9 @@ EPILOG = """examples:
   aejax anomaly fit --train telemetry.csv --workdir runs/tm --time ts --series-id unit --window 32
   aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
   aejax anomaly fit --train sensors.csv --workdir runs/s3 --detector autoencoder
+  aejax anomaly fit --train sensors.csv --workdir runs/s4 --na-values 'n/a,?'   # cells that mean "missing"
   aejax score --workdir runs/sensors --input new.csv
+  aejax score --workdir runs/sensors --input new.csv --overwrite --ignore host   # replace; a column to leave out
 
 --config.KEY=VALUE changes the detector's config (aejax.anomaly.settings.user_config).
 """
@@ -44,11 +46,12 @@ def _cmd_fit(args) -> int:
     with _naming(args.train):
         summary = fit_file(args.train, args.workdir, label=args.label, time=args.time, series_id=args.series_id,
                            window=args.window, categorical=_names(args.categorical), numeric=_names(args.numeric),
-                           ignore=_names(args.ignore), per_series=args.per_series, overrides=args.overrides,
-                           overwrite=args.overwrite, detector=args.detector)
+                           ignore=_names(args.ignore), na_values=_names(args.na_values), per_series=args.per_series,
+                           overrides=args.overrides, overwrite=args.overwrite, detector=args.detector)
     what = f"{summary.series} series" if summary.series else "a table"
-    print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns); threshold "
-          f"{summary.threshold:.6g} flags {summary.flagged} training rows -> {summary.workdir / 'report.md'}")
+    sampled = f", trained on a uniform sample of {summary.trained_rows}" if summary.trained_rows < summary.rows else ""
+    print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns{sampled}); "
+          f"threshold {summary.threshold:.6g} flags {summary.flagged} training rows -> {summary.workdir / 'report.md'}")
     if summary.evaluation is not None:
         print(f"training rows vs labels: AUROC {summary.evaluation.auroc:.4f}, AUPRC {summary.evaluation.auprc:.4f}, "
               f"F1 {summary.evaluation.f1:.4f}")
@@ -56,13 +59,19 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_score(args) -> int:
-    from aejax.anomaly.score_file import score_file
+    from aejax.anomaly.score_file import GAP_FACTOR, score_file
 
     with _naming(args.input):
-        summary = score_file(args.workdir, args.input, args.output)
+        summary = score_file(args.workdir, args.input, args.output, overwrite=args.overwrite,
+                             ignore=_names(args.ignore))
     print(f"scored {summary.records} records, {summary.flagged} flagged as anomalous -> {summary.output}")
     if summary.overflowed:
         print(f"{summary.overflowed} records have values that overflow after scaling: scored inf and flagged")
+    if summary.filled:
+        print(f"{summary.filled} missing values were filled with their column's training median")
+    if summary.gaps:
+        print(f"warning: {summary.gaps} rows follow a time gap (a step of at least {GAP_FACTOR} times the training "
+              f"series' median step), the first at row {summary.first_gap}; windows span them")
     if summary.evaluation is not None:
         e = summary.evaluation
         print(f"against the label column: AUROC {e.auroc:.4f}, AUPRC {e.auprc:.4f}, F1 {e.f1:.4f}")
@@ -82,6 +91,8 @@ def add_parser(subparsers) -> None:
     f.add_argument("--categorical", default="", help="comma-separated columns to one-hot encode (text columns are)")
     f.add_argument("--numeric", default="", help="comma-separated columns that must be numeric")
     f.add_argument("--ignore", default="", help="comma-separated columns to leave out")
+    f.add_argument("--na-values", default="", help="comma-separated cells that mean a missing value, e.g. 'n/a,?' "
+                   "(empty cells always do); a missing number is filled with the column's training median")
     f.add_argument("--window", type=int, help="series: window length in steps (makes a series detector)")
     f.add_argument("--time", help="series: time column (numbers or ISO 8601), increasing within each series")
     f.add_argument("--series-id", help="series: column naming the series of each row (rows of a series together)")
@@ -96,4 +107,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--input", required=True, help="records with the training file's columns (a CSV header may "
                    "name them in any order; without one, the same columns in the same order)")
     p.add_argument("--output", help="where to write row,score,decision (default WORKDIR/<input>.scores.csv)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.add_argument("--ignore", default="", help="comma-separated columns of the input that the training file did not "
+                   "have, to leave out")
     p.set_defaults(func=lambda a, extra: _cmd_score(a))

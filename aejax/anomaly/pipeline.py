@@ -27,20 +27,24 @@ DETECTOR_DIR = "detector"
 class InputSchema:
     """The columns of the file a pipeline was fitted on, in order, and those that are not
     features: an optional label (1 = anomaly; used for metrics only), time (numeric, or ISO 8601
-    timestamps: time_kind "time") and series-id columns. Other non-feature columns are ignored."""
+    timestamps: time_kind "time") and series-id columns. Other non-feature columns are ignored.
+    na_values: CSV cells read as missing values (besides empty ones); time_step: the median time
+    step of the training series (scoring names the gaps in new series)."""
 
     columns: tuple[str, ...]
     label: str | None = None
     time: str | None = None
     time_kind: str = records.NUMERIC
     series_id: str | None = None
+    na_values: tuple[str, ...] = ()
+    time_step: float | None = None
 
     def to_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "columns": list(self.columns)}
+        return {**dataclasses.asdict(self), "columns": list(self.columns), "na_values": list(self.na_values)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "InputSchema":
-        return cls(**{**d, "columns": tuple(d["columns"])})
+        return cls(**{**d, "columns": tuple(d["columns"]), "na_values": tuple(d.get("na_values", ()))})
 
 
 @dataclasses.dataclass(eq=False)
@@ -70,10 +74,15 @@ class Pipeline:
             kinds[self.schema.time] = self.schema.time_kind
         return kinds
 
-    def features(self, columns: records.Columns):
-        """Features float32 [n, D] of a chunk of records."""
+    def may_be_missing(self) -> tuple[str, ...]:
+        """The columns whose missing values the preprocessor fills (its numeric columns), if it fills any."""
+        return self.preprocessor.numeric_columns if self.preprocessor.fill is not None else ()
+
+    def features(self, columns: records.Columns, *, clip: bool = False):
+        """Features float32 [n, D] of a chunk of records (clip: as in training, see TabularPreprocessor)."""
         pre = self.preprocessor
-        return pre.features([columns.numeric[c] for c in pre.numeric_columns], [columns.text[c] for c in pre.vocab])
+        return pre.features([columns.numeric[c] for c in pre.numeric_columns], [columns.text[c] for c in pre.vocab],
+                            clip=clip)
 
     def save(self, workdir) -> None:
         workdir = Path(workdir)
@@ -87,8 +96,9 @@ class Pipeline:
         workdir = Path(workdir)
         path = workdir / PIPELINE_FILE
         if not path.is_file():
+            what = "holds no fitted detector" if workdir.is_dir() else "does not exist: it holds no fitted detector"
             raise FileNotFoundError(
-                f"{workdir} holds no fitted detector ({PIPELINE_FILE} is missing); fit one first with "
+                f"{workdir} {what} ({PIPELINE_FILE} is missing); fit one first with "
                 "`aejax anomaly fit --train FILE --workdir DIR`, or run a tabular anomaly experiment into it "
                 "(`aejax run anomaly/thyroid --workdir DIR`)")
         meta = read_sealed(path)

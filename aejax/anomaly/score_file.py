@@ -2,13 +2,17 @@
 
 The output is a CSV of `row,score,decision` (the row as `aejax.anomaly.records` counts it), one
 line per record in input order, written to a temporary file that replaces the output only when
-every record was scored: a bad record leaves nothing behind. Memory is bounded by the chunk
-size: records are read `chunk_rows` at a time and a series is scored as its rows arrive.
+every record was scored: a bad record leaves nothing behind. An existing output is replaced only
+with `overwrite`. Memory is bounded by the chunk size: records are read `chunk_rows` at a time and
+a series is scored as its rows arrive.
 
-A record whose features overflow (a value too large for float32 after scaling) scores +inf and
-is flagged. A series pipeline reads the rows of each series contiguously and in increasing time;
-a series id that comes back after another series, or a time that goes back, is an error naming
-the row.
+The input holds the training file's columns (the label and ignored ones may be left out); a
+column the training file did not have is an error unless named in `ignore`. A missing numeric
+value is filled as in training (the column's training median) and counted. A record whose
+features overflow (a value too large for float32 after scaling) scores +inf and is flagged. A
+series pipeline reads the rows of each series contiguously and in increasing time; a series id
+that comes back after another series, or a time that goes back, is an error naming the row; a
+time step of at least GAP_FACTOR times the training series' median step is counted as a gap.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from aejax.anomaly.thresholds import decide
 from aejax.anomaly.tables import RecordError
 
 HEADER = "row,score,decision\n"
+GAP_FACTOR = 1.5  # as aejax.anomaly.fit_file.GAP_FACTOR
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,19 +47,40 @@ class ScoreSummary:
     flagged: int
     overflowed: int
     evaluation: Evaluation | None = None
+    filled: int = 0  # missing values filled with the training median
+    gaps: int = 0  # series rows that follow a time gap
+    first_gap: int | None = None  # the row of the first
 
 
 def default_output(workdir, input_path) -> Path:
     return Path(workdir) / f"{Path(input_path).stem}.scores.csv"
 
 
-def _check_paths(input_path: Path, output_path: Path) -> None:
+def _check_paths(input_path: Path, output_path: Path, *, given: bool, overwrite: bool) -> None:
+    flag = f"--output {output_path}" if given else f"the output {output_path} (WORKDIR/<input name>.scores.csv)"
     same = output_path.resolve() == input_path.resolve() or (
         output_path.exists() and input_path.exists() and os.path.samefile(output_path, input_path))
     if same:
-        raise ValueError(f"--output {output_path} is the input file; choose another output path")
+        raise ValueError(f"{flag} is the input file; choose another output path")
+    if output_path.is_dir():
+        raise ValueError(f"{flag} is a folder; give a file name, e.g. {output_path / default_output('', input_path)}")
     if not output_path.parent.is_dir():
-        raise ValueError(f"--output {output_path}: folder {output_path.parent} does not exist")
+        raise ValueError(f"{flag}: folder {output_path.parent} does not exist")
+    if output_path.exists() and not overwrite:
+        raise ValueError(f"{flag} exists (an earlier aejax score?); pass --overwrite to replace it, or "
+                         "--output another file")
+
+
+def _check_columns(input_path: Path, pipeline: Pipeline, ignore: tuple[str, ...]) -> None:
+    """A column the training file did not have is an error (unless ignored): a file of another table."""
+    schema = pipeline.schema
+    names = records.column_names(input_path, expected=schema.columns, optional=(schema.label,) if schema.label else ())
+    extra = [c for c in names if c not in schema.columns and c not in ignore]
+    if extra:
+        shown = ", ".join(map(repr, extra[:8])) + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
+        raise records.InputError(f"{input_path} has {len(extra)} columns that the detector's training file did not "
+                                 f"have: {shown}; its columns were {', '.join(schema.columns)}. Is it the same kind "
+                                 "of table? To score it anyway, name the extra columns with --ignore")
 
 
 def _table_scores(pipeline: Pipeline, chunks: Iterator[records.Columns]):
@@ -68,10 +94,12 @@ def _table_scores(pipeline: Pipeline, chunks: Iterator[records.Columns]):
         yield columns.rows(), scores, bad
 
 
-def _series_scores(pipeline: Pipeline, chunks: Iterator[records.Columns]):
-    """(rows, per-step scores, overflowed) of a series pipeline as each series' steps become final."""
+def _series_scores(pipeline: Pipeline, chunks: Iterator[records.Columns], gaps: list):
+    """(rows, per-step scores, overflowed) of a series pipeline as each series' steps become final;
+    the rows that follow a time gap are appended to `gaps`."""
     detector, schema = pipeline.detector, pipeline.schema
     stream, name, done, last_time = None, None, set(), -np.inf
+    gap = GAP_FACTOR * schema.time_step if schema.time_step else np.inf
     pending_rows, pending_bad = np.zeros(0, np.int64), np.zeros(0, bool)
     for columns in chunks:
         features = pipeline.features(columns)
@@ -98,12 +126,15 @@ def _series_scores(pipeline: Pipeline, chunks: Iterator[records.Columns]):
                 stream, name, last_time = detector.stream(series), series, -np.inf
             if times is not None:
                 t = np.r_[last_time, times[a:b]]
-                back = np.flatnonzero(np.diff(t) <= 0)
+                steps = np.diff(t)  # steps[i]: from the row before to row a + i
+                back = np.flatnonzero(steps <= 0)
                 if len(back):
                     raise RecordError(f"row {rows[a + back[0]]}, column {schema.columns.index(schema.time) + 1} "
                                       f"({schema.time!r}): time does not increase within series {series!r}; "
                                       "sort the file by series and time")
                 last_time = t[-1]
+                steps[0] = steps[0] if np.isfinite(t[0]) else 0.0  # the first row of a series follows no step
+                gaps.append(rows[a + np.flatnonzero(steps >= gap)])
             pending_rows = np.r_[pending_rows, rows[a:b]]
             pending_bad = np.r_[pending_bad, bad[a:b]]
             scores = stream.push(features[a:b])
@@ -114,28 +145,35 @@ def _series_scores(pipeline: Pipeline, chunks: Iterator[records.Columns]):
         yield pending_rows, stream.finish(), pending_bad
 
 
-def score_file(workdir, input_path, output_path=None, *, chunk_rows: int = records.CHUNK_ROWS) -> ScoreSummary:
+def score_file(workdir, input_path, output_path=None, *, chunk_rows: int = records.CHUNK_ROWS,
+               overwrite: bool = False, ignore: tuple[str, ...] = ()) -> ScoreSummary:
     """Scores every record of `input_path` with the pipeline fitted in `workdir`; writes
     row,score,decision to `output_path` (default WORKDIR/<input stem>.scores.csv)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     input_path = Path(input_path)
-    output_path = Path(output_path) if output_path else default_output(workdir, input_path)
-    _check_paths(input_path, output_path)
     pipeline = Pipeline.load(workdir)
+    given = output_path is not None
+    output_path = Path(output_path) if given else default_output(workdir, input_path)
+    records.column_names(input_path)  # the input exists and has a known format
+    _check_paths(input_path, output_path, given=given, overwrite=overwrite)
+    _check_columns(input_path, pipeline, tuple(ignore))
     threshold, label = pipeline.detector.threshold_, pipeline.schema.label
     kinds = pipeline.input_kinds() | ({label: records.NUMERIC} if label else {})
-    labels, all_scores = [], []
+    missing = pipeline.may_be_missing()
+    labels, all_scores, gaps, filled = [], [], [], [0]
 
     def chunks():
         for columns in records.read_chunks(input_path, kinds, expected=pipeline.schema.columns,
-                                           optional=(label,) if label else (), chunk_rows=chunk_rows):
+                                           optional=(label,) if label else (), chunk_rows=chunk_rows,
+                                           na_values=pipeline.schema.na_values, missing=missing):
             if label in columns.numeric:
                 labels.append(columns.numeric[label])
+            filled[0] += sum(int(np.isnan(columns.numeric[c]).sum()) for c in missing)
             yield columns
 
-    scored = _series_scores(pipeline, chunks()) if pipeline.is_series else _table_scores(pipeline, chunks())
+    scored = _series_scores(pipeline, chunks(), gaps) if pipeline.is_series else _table_scores(pipeline, chunks())
     tmp = output_path.with_name(f".{output_path.name}.{os.getpid()}.tmp")
     n = flagged = overflowed = 0
     try:
@@ -158,4 +196,6 @@ def score_file(workdir, input_path, output_path=None, *, chunk_rows: int = recor
         y = np.concatenate(labels)
         if np.isin(y, (0, 1)).all() and has_both_classes(y):
             evaluation = evaluate(y.astype(np.int32), np.concatenate(all_scores), threshold)
-    return ScoreSummary(output_path, n, flagged, overflowed, evaluation)
+    gap_rows = np.concatenate(gaps) if gaps else np.zeros(0, np.int64)
+    return ScoreSummary(output_path, n, flagged, overflowed, evaluation, filled[0], len(gap_rows),
+                        int(gap_rows[0]) if len(gap_rows) else None)

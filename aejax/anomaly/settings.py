@@ -177,9 +177,10 @@ def user_config(kind: str, detector: str = "default") -> ConfigDict:
     of tanh MLP autoencoders (mean of their errors), sized to the data by `aejax.anomaly.sizing`:
     widths from the number of features, batch and epochs from the rows (at least
     `sizing.min_steps` optimizer steps); their scaling, code width rule, step budget, training
-    noise, residual scoring and partner detector are TABLE_DEFAULT / TABLE_AUTOENCODER, chosen by
-    cross-validation over ADBench's 31 classical sets and four synthetic anomaly types (`aejax run
-    anomaly/adbench:select`). "iforest", "knn" and "pca" are those detectors alone. Series: SKAB's
+    noise, residual scoring and partner detector are TABLE_DEFAULT / TABLE_AUTOENCODER (see there
+    and CHANGELOG.md, "Anomaly defaults", for how each was chosen); a min-max range is that of the
+    values within 3 ranges of the 1st and 99th percentiles ("robust" scaling: the same as min-max
+    without such extremes). "iforest", "knn" and "pca" are those detectors alone. Series: SKAB's
     three 1-D conv AEs on standardised residuals, window_mean scores. A label-free threshold: the
     99th percentile of the training scores.
     """
@@ -200,14 +201,19 @@ def user_config(kind: str, detector: str = "default") -> ConfigDict:
     # `code`), "config" keeps model.hidden; at least min_steps optimizer steps by `budget` (epochs
     # scaled up to max_epochs, or the batch shrunk), at least min_batches batches per epoch; a
     # series trains on at most max_train_windows windows
+    # a table trains on at most max_train_rows rows, drawn uniformly (aejax.anomaly.fit_file)
     c.sizing = ConfigDict(dict(widths="data", code="tenth", budget="epochs", min_steps=1000, max_epochs=300,
-                               min_batches=8, min_rows=32, max_train_windows=20000))
+                               min_batches=8, min_rows=32, max_train_windows=20000, max_train_rows=100_000))
     c.combine = ConfigDict(dict(partner="none", weight=1.0))
     if kind == "table":
         c.model.hidden = (8, 2)
         c.model.ensemble = 5
         c.train.epochs = 10
         table_candidate(c, TABLE_AUTOENCODER if detector == "autoencoder" else TABLE_DEFAULT)
+        if c.preprocess.scaling == "minmax":
+            # min-max over the values within 3 ranges of the 1st and 99th percentiles, so that one
+            # extreme training value does not flatten a column (aejax.anomaly.tables)
+            c.preprocess.scaling = "robust"
     else:
         skab_conv_detector(c)
     return c

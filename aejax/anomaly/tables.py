@@ -3,8 +3,21 @@
 The preprocessor one-hot encodes categorical columns with the vocabulary seen in the rows it
 was fitted on (a category first seen at test time becomes an all-zero block: handled, not an
 error), optionally log1p-transforms heavy-tailed numeric columns, and scales numeric columns
-with statistics of the fitted rows only. It serialises to JSON, so a fitted pipeline rebuilds
-exactly the same features from raw records (`aejax score`).
+with statistics of the fitted rows only:
+
+- "minmax": (x - min) / (max - min);
+- "standard": (x - mean) / std;
+- "robust": min-max over the inliers: the fitted values within ROBUST_MARGIN = 3 ranges of the
+  central ones, [P1 - 3R, P99 + 3R] with P1, P99 the 1st and 99th percentiles (numpy's linear
+  interpolation) and R = P99 - P1 (R = max - min where P99 = P1). A column without such extremes
+  scales exactly as "minmax"; an extreme value (1e30 among values of about 1) moves nothing.
+  Training features (`clip=True`) are clipped to ROBUST_CLIP = [0, 1], the inliers' range;
+  scoring never clips, so a value far outside the training range scores high.
+
+A zero spread becomes 1. Missing numeric values (NaN) are replaced by the column's median over
+the fitted rows (`fill`) before the log1p and the scaling, in fitting and scoring alike. It
+serialises to JSON, so a fitted pipeline rebuilds exactly the same features from raw records
+(`aejax score`).
 """
 
 from __future__ import annotations
@@ -15,7 +28,10 @@ from collections.abc import Sequence
 import numpy as np
 
 NUMERIC, CATEGORICAL = "numeric", "categorical"
-SCALINGS = ("minmax", "standard")
+SCALINGS = ("minmax", "standard", "robust")
+ROBUST_PERCENTILES = (1.0, 99.0)
+ROBUST_MARGIN = 3.0  # inliers lie within this many P1..P99 ranges of P1 and P99
+ROBUST_CLIP = (0.0, 1.0)  # training features of "robust" scaling: the inliers' range
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -94,8 +110,9 @@ class RecordError(ValueError):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class TabularPreprocessor:
-    """Raw table -> float32 features [N, D]: numeric columns (log1p where asked, then scaled),
-    followed by one one-hot block per categorical column (vocabulary from the fitted rows)."""
+    """Raw table -> float32 features [N, D]: numeric columns (missing values filled, log1p where
+    asked, then scaled), followed by one one-hot block per categorical column (vocabulary from the
+    fitted rows). fill: the value of a missing cell per numeric column (None: none expected)."""
 
     columns: tuple[str, ...]
     kinds: tuple[str, ...]
@@ -104,10 +121,12 @@ class TabularPreprocessor:
     scaling: str
     offset: np.ndarray
     scale: np.ndarray
+    fill: np.ndarray | None = None
 
     @classmethod
     def fit(cls, table: Table, *, scaling: str = "minmax", log1p: Sequence[str] = ()) -> "TabularPreprocessor":
-        """Fits vocabularies and scaling statistics on `table` (the training rows only)."""
+        """Fits vocabularies, fill values and scaling statistics on `table` (the training rows only;
+        NaN = missing, left out of the statistics)."""
         if scaling not in SCALINGS:
             raise ValueError(f"unknown scaling {scaling!r}; choose one of {SCALINGS}")
         unknown = sorted(set(log1p) - set(table.numeric_columns))
@@ -119,13 +138,20 @@ class TabularPreprocessor:
         for j, name in enumerate(table.categorical_columns):
             present = np.unique(table.codes[:, j])
             vocab[name] = tuple(table.levels[j][i] for i in present)
-        values = _log1p(table.numeric, table.numeric_columns, tuple(log1p))
+        raw = np.asarray(table.numeric, np.float64)
+        empty = [c for c, gone in zip(table.numeric_columns, np.isnan(raw).all(axis=0)) if gone]
+        if empty:
+            raise ValueError(f"numeric columns {empty} hold no values (every cell is missing); --ignore them")
+        fill = np.nanmedian(raw, axis=0) if raw.shape[1] else np.zeros(0)
+        values = _log1p(np.where(np.isnan(raw), fill, raw), table.numeric_columns, tuple(log1p))
         if scaling == "minmax":
             offset, spread = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
-        else:
+        elif scaling == "standard":
             offset, spread = values.mean(axis=0), values.std(axis=0)
+        else:
+            offset, spread = robust_range(values)
         scale = np.where(spread > 0, spread, 1.0)
-        return cls(table.columns, table.kinds, vocab, tuple(log1p), scaling, offset, scale)
+        return cls(table.columns, table.kinds, vocab, tuple(log1p), scaling, offset, scale, fill)
 
     @property
     def numeric_columns(self) -> tuple[str, ...]:
@@ -142,21 +168,37 @@ class TabularPreprocessor:
     def num_features(self) -> int:
         return len(self.feature_names)
 
-    def features(self, numeric, categorical: Sequence[tuple[np.ndarray, Sequence[str]]]) -> np.ndarray:
+    @property
+    def clip_range(self) -> tuple[float, float] | None:
+        """The range training features of the numeric columns are clipped to (robust scaling), or None."""
+        return ROBUST_CLIP if self.scaling == "robust" else None
+
+    def scaled(self, j: int, values) -> np.ndarray:
+        """Numeric column j's values float64 [N] as scaled features (missing values filled), not clipped."""
+        values = np.asarray(values, np.float64)
+        if self.fill is not None:
+            values = np.where(np.isnan(values), self.fill[j], values)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.numeric_columns[j] in self.log1p:
+                values = np.log1p(np.maximum(values, 0.0))
+            return (values - self.offset[j]) / self.scale[j]
+
+    def features(self, numeric, categorical: Sequence[tuple[np.ndarray, Sequence[str]]], *,
+                 clip: bool = False) -> np.ndarray:
         """Features float32 [N, num_features] from the numeric columns (float64 [N, K], or K arrays
-        [N], in `numeric_columns` order) and one (codes [N], levels) per categorical column (in
-        `vocab` order; its values are levels[codes]). A value outside the fitted vocabulary gives an
-        all-zero one-hot block; a value whose scaling overflows gives an infinite feature. Filled
-        column by column into one float32 array (no [N, D] float64 copy)."""
+        [N], in `numeric_columns` order; NaN = missing) and one (codes [N], levels) per categorical
+        column (in `vocab` order; its values are levels[codes]). A value outside the fitted vocabulary
+        gives an all-zero one-hot block; a value whose scaling overflows gives an infinite feature.
+        clip: training features, clipped to `clip_range` (robust scaling). Filled column by column
+        into one float32 array (no [N, D] float64 copy)."""
         columns = list(numeric.T) if isinstance(numeric, np.ndarray) else list(numeric)
         n = len(columns[0]) if columns else len(categorical[0][0])
         out = np.zeros((n, self.num_features), np.float32)
+        bounds = self.clip_range if clip else None
         with np.errstate(over="ignore", invalid="ignore"):
-            for j, (name, values) in enumerate(zip(self.numeric_columns, columns)):
-                values = np.asarray(values, np.float64)
-                if name in self.log1p:
-                    values = np.log1p(np.maximum(values, 0.0))
-                out[:, j] = (values - self.offset[j]) / self.scale[j]
+            for j, values in enumerate(columns):
+                scaled = self.scaled(j, values)
+                out[:, j] = scaled if bounds is None else np.clip(scaled, *bounds)
         first = len(self.numeric_columns)
         for (codes, levels), vocab in zip(categorical, self.vocab.values()):
             vocab, levels = np.asarray(vocab, dtype=str), np.asarray(levels, dtype=str)
@@ -169,23 +211,35 @@ class TabularPreprocessor:
             first += len(vocab)
         return out
 
-    def transform(self, table: Table) -> np.ndarray:
+    def transform(self, table: Table, *, clip: bool = False) -> np.ndarray:
         """Features float32 [N, num_features]; unseen categories give all-zero one-hot blocks."""
         if table.columns != self.columns or table.kinds != self.kinds:
             raise ValueError(f"table columns {table.columns} do not match the fitted columns {self.columns}")
         return self.features(table.numeric, [(table.codes[:, j], table.levels[j])
-                                             for j in range(len(table.categorical_columns))])
+                                             for j in range(len(table.categorical_columns))], clip=clip)
 
     def to_dict(self) -> dict:
         return {"columns": list(self.columns), "kinds": list(self.kinds),
                 "vocab": {k: list(v) for k, v in self.vocab.items()}, "log1p": list(self.log1p),
-                "scaling": self.scaling, "offset": self.offset.tolist(), "scale": self.scale.tolist()}
+                "scaling": self.scaling, "offset": self.offset.tolist(), "scale": self.scale.tolist(),
+                "fill": None if self.fill is None else self.fill.tolist()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TabularPreprocessor":
+        fill = d.get("fill")  # pipelines saved before missing values were handled have none
         return cls(tuple(d["columns"]), tuple(d["kinds"]), {k: tuple(v) for k, v in d["vocab"].items()},
                    tuple(d["log1p"]), d["scaling"], np.asarray(d["offset"], np.float64),
-                   np.asarray(d["scale"], np.float64))
+                   np.asarray(d["scale"], np.float64), None if fill is None else np.asarray(fill, np.float64))
+
+
+def robust_range(values_NxK: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(min, max - min) [K] of each column's inliers: its values within ROBUST_MARGIN ranges
+    R = P99 - P1 of its 1st and 99th percentiles (R = max - min where P99 = P1)."""
+    low, high = np.percentile(values_NxK, ROBUST_PERCENTILES, axis=0)
+    spread = np.where(high > low, high - low, values_NxK.max(axis=0) - values_NxK.min(axis=0))
+    inlier = (values_NxK >= low - ROBUST_MARGIN * spread) & (values_NxK <= high + ROBUST_MARGIN * spread)
+    lowest = np.where(inlier, values_NxK, np.inf).min(axis=0)
+    return lowest, np.where(inlier, values_NxK, -np.inf).max(axis=0) - lowest
 
 
 def _log1p(values: np.ndarray, names: tuple[str, ...], log_columns: tuple[str, ...]) -> np.ndarray:

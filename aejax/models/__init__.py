@@ -10,20 +10,37 @@ windows):
         return MyAutoencoder(...)
 
 A registered Flax module class works as its own builder (its fields are the config keys).
-Every model maps examples [B, ...] to output logits of the same shape (`apply`), and has
-`reconstruct` (the output activation applied) and `encode` methods; models sow each encoder
-layer's output into the "intermediates" collection as `hidden_i` (see `hidden_activations`),
-so regularisers on hidden units need no second forward pass.
+Examples reach a model flat [B, D] (as `aejax.data` gives them) or in their shape (at init: one
+zero example of `example_shape`), so a model reshapes x to what its layers read (e.g.
+`x.reshape(x.shape[0], -1)`). A model maps examples [B, ...] to its outputs: an array (the reconstruction's logits, in the
+input's shape) or a dict of named arrays (`reconstruction`, and e.g. `code`, `mean`, `log_var`);
+`named_outputs` gives both as one dict, with the encoder layers' outputs that the model sows into
+the "intermediates" collection (`hidden_0`, `hidden_1`, ...; `code` = the last unless returned),
+so objectives and regularisers need no second forward pass. Every model has `reconstruct` (the
+output activation applied) and `encode` methods, which evaluation calls.
+
+Randomness: a stochastic model draws with `self.make_rng(stream)` from the streams in `STREAMS`
+("noise", "dropout", "corruption"), which reach every `apply` in training and evaluation
+(`aejax.objectives`, `aejax.eval`); another stream is an error naming it. A model whose
+`__call__` takes `train` is called with train=True in training passes and with its default in
+evaluation (e.g. batch norm on batch statistics vs running averages, kept in a collection such as
+"batch_stats" that the train state carries). A model option that is a schedule over the step
+(`aejax.schedules`) reaches the builder as its last value and `__call__`, in training, as its
+value at the step (so `__call__` must take it as a keyword).
 
 This module imports no jax: built-in models are imported on first use.
 """
 import importlib
 import inspect
+import re
 from collections.abc import Callable
 
+from aejax import schedules
 from aejax.names import registrar
 
-_BUILTIN = {"mlp": "aejax.models.autoencoder", "conv2d": "aejax.models.conv2d", "conv1d": "aejax.models.conv"}
+_BUILTIN = {"mlp": "aejax.models.autoencoder", "conv2d": "aejax.models.conv2d", "conv1d": "aejax.models.conv",
+            "vae": "aejax.models.vae", "ksparse": "aejax.models.ksparse"}
+STREAMS = ("noise", "dropout", "corruption")  # the RNG streams every model.apply receives
 _BUILDERS: dict[str, Callable] = {}
 register = registrar(_BUILDERS)  # @register(name) on a model builder or a Flax module class
 
@@ -66,7 +83,8 @@ def build(model_cfg, example_shape: tuple[int, ...], *, dtype=None):
         raise ValueError(f"model {name!r} has no config key(s) {', '.join('model.' + k for k in unknown)}; "
                          f"its keys: {', '.join(sorted(keys))}")
     params = inspect.signature(builder).parameters
-    kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in cfg.items()}
+    kwargs = {k: schedules.last(v, f"model.{k}") if schedules.is_schedule(v) else (tuple(v) if isinstance(v, list) else v)
+              for k, v in cfg.items()}
     if "dtype" in params and dtype is not None:
         kwargs["dtype"] = dtype
     if "example_shape" in params:
@@ -76,9 +94,51 @@ def build(model_cfg, example_shape: tuple[int, ...], *, dtype=None):
 
 def init(model, rng, example_shape: tuple[int, ...]) -> dict:
     """Parameters of `model` for examples of `example_shape` (traces one zero example)."""
+    return init_variables(model, rng, example_shape)["params"]
+
+
+def init_variables(model, rng, example_shape: tuple[int, ...]) -> dict:
+    """All variables of `model` ({"params": ..., and e.g. "batch_stats": ...}) for examples of
+    `example_shape`; `rng` also seeds the RNG streams a stochastic model draws from at init."""
     import jax.numpy as jnp
 
-    return model.init(rng, jnp.zeros((1,) + tuple(example_shape), jnp.float32))["params"]
+    return dict(model.init(rng, jnp.zeros((1,) + tuple(example_shape), jnp.float32)))
+
+
+def mutable_collections(variables: dict) -> dict:
+    """The collections of `variables` other than params (what a TrainState carries)."""
+    return {k: v for k, v in variables.items() if k not in ("params", "intermediates")}
+
+
+def takes(model, argument: str, method: str | None = None) -> bool:
+    """Whether `model.<method>` (default `__call__`) takes keyword `argument`."""
+    return argument in inspect.signature(getattr(type(model), method or "__call__")).parameters
+
+
+def apply(model, variables: dict, *args, rngs: dict | None = None, **kwargs):
+    """`model.apply(variables, *args, rngs=rngs, **kwargs)`; a model drawing from a stream not in
+    `rngs` is a ValueError naming the stream."""
+    import flax.errors
+
+    try:
+        return model.apply(variables, *args, rngs=rngs, **kwargs)
+    except flax.errors.InvalidRngError as err:
+        match = re.search(r'needs PRNG for "([^"]+)"', str(err))
+        stream = match[1] if match else str(err)
+        raise ValueError(f"model {type(model).__name__} draws from RNG stream {stream!r}, which aejax does not give: "
+                         f"draw from one of {list(STREAMS)} (self.make_rng(name))") from None
+
+
+def named_outputs(out, intermediates: dict | None = None, method: str | None = None) -> dict:
+    """One dict of a model's outputs: `out` (a dict, or an array named "reconstruction" from
+    `__call__` and "output" from another method), the sown `hidden_i` of `intermediates` and
+    `code` (the last hidden_i unless `out` has one)."""
+    named = dict(out) if isinstance(out, dict) else {"reconstruction" if method is None else "output": out}
+    hidden = hidden_activations(intermediates or {})
+    named.update({f"hidden_{i}": h for i, h in enumerate(hidden)})
+    if hidden and "code" not in named:
+        named["code"] = hidden[-1]
+    return named
 
 
 def hidden_activations(intermediates: dict) -> tuple:

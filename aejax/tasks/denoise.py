@@ -1,6 +1,7 @@
 """Denoising autoencoders: one per corruption type, trained on corrupted inputs against the clean ones.
 
-Task "denoise". For each entry name -> level of `denoise.corruptions` (see `aejax.corruption`) an
+Task "denoise". For each entry name -> level of `denoise.corruptions` (a registered corruption,
+see `aejax.corruption`) an
 autoencoder of `config.model` is trained with the engine on `denoise.train_split`, the corruption
 drawn inside each jitted step from the step's RNG key. On `denoise.test_split` (corrupted once,
 with a fixed key per type) it reports, as SSE per image against the clean image:
@@ -11,7 +12,9 @@ with a fixed key per type) it reports, as SSE per image against the clean image:
   <type>_plain_ae_sse_from_corrupted: the same for an autoencoder trained without noise
                                (`denoise.plain_baseline`), whose clean error is plain_ae_sse_from_clean.
 
-The figure denoising.png shows noisy / denoised / clean test images for every type.
+Each model's config.evals numbers are added as "<type>/<entry>/<name>" ("plain/..." for the
+baseline). The figure denoising.png shows noisy / denoised / clean test images for every type.
+Besides the metrics it returns each model's trained state ("trained": {type or "plain": TrainState}).
 """
 from __future__ import annotations
 
@@ -40,20 +43,23 @@ def run_denoise(cfg, run) -> dict:
     train_x, clean = jnp.asarray(train.x), jnp.asarray(test.x)
     model = fit.build_model(cfg, train.image_shape)
 
-    def train_denoiser(corrupt, name: str) -> dict:  # checkpoints in run.workdir/<name>: a rerun resumes
-        return fit.train_autoencoder(cfg, train_x, model=model, corrupt=corrupt, run=run, checkpoints=name, desc=name,
-                                     phase=name).params
+    def train_denoiser(corrupt, name: str):  # checkpoints in run.workdir/<name>: a rerun resumes
+        trained = fit.train_autoencoder(cfg, train_x, model=model, corrupt=corrupt, run=run, checkpoints=name, desc=name,
+                                        phase=name)
+        metrics.update({f"{name}/{k}": v for k, v in trained.evals.items()})
+        states[name] = trained.state
+        return trained.state
 
-    def reconstruct(params, x):
-        return eval_lib.reconstruct(model, params, x, batch_size=cfg.eval.batch_size)
+    def reconstruct(state, x):
+        return eval_lib.reconstruct(model, state.params, x, batch_size=cfg.eval.batch_size, collections=state.collections)
 
-    noisy = {}
+    metrics, noisy, states = {}, {}, {}
     for i, (name, level) in enumerate(d.corruptions.items()):
-        corrupt = corruption.make(name, float(level), low=low, high=high)
+        corrupt = corruption.make(name, float(level), low=low, high=high, example_shape=train.image_shape or None)
         if corrupt is None:
             raise ValueError(f"denoise.corruptions.{name}={level} adds no noise; give a level > 0")
         noisy[name] = (corrupt, jax.jit(corrupt)(jax.random.PRNGKey(cfg.seed + 1000 + i), clean))
-    metrics, shown = {}, {}
+    shown = {}
     n = min(d.num_shown, len(test.x))
     plain = train_denoiser(None, "plain") if d.plain_baseline else None
     if plain is not None:
@@ -61,10 +67,10 @@ def run_denoise(cfg, run) -> dict:
     rows = ["| corruption | level | corrupted input | DAE from corrupted | DAE from clean | plain AE from corrupted |",
             "|---|---:|---:|---:|---:|---:|"]
     for name, (corrupt, noisy_x) in noisy.items():
-        params = train_denoiser(corrupt, name)
-        denoised = reconstruct(params, noisy_x)
+        state = train_denoiser(corrupt, name)
+        denoised = reconstruct(state, noisy_x)
         m = {"sse_corrupted_input": sse_per_image(noisy_x, clean), "sse_from_corrupted": sse_per_image(denoised, clean),
-             "sse_from_clean": sse_per_image(reconstruct(params, clean), clean)}
+             "sse_from_clean": sse_per_image(reconstruct(state, clean), clean)}
         if plain is not None:
             m["plain_ae_sse_from_corrupted"] = sse_per_image(reconstruct(plain, noisy_x), clean)
         metrics.update({f"{name}_{k}": v for k, v in m.items()})
@@ -80,4 +86,5 @@ def run_denoise(cfg, run) -> dict:
         figures.append("denoising.png")
     notes = [f"Autoencoder {cfg.model.to_dict()}, {cfg.train.epochs} epochs on {d.train_split}; "
              f"SSE per test image ({d.test_split}) against the clean image; test corruption drawn once per type."]
-    return {"metrics": metrics, "figures": figures, "tables": {"SSE per image": "\n".join(rows)}, "notes": notes}
+    return {"metrics": metrics, "figures": figures, "tables": {"SSE per image": "\n".join(rows)}, "notes": notes,
+            "trained": states}

@@ -9,7 +9,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from aejax import distributed
-from aejax.train.state import TrainState
+from aejax.train.state import TrainState, from_checkpoint, to_checkpoint
 from aejax.train.steps import Step, make_epoch, num_batches
 
 
@@ -73,9 +73,10 @@ def fit(
     call (with no `run` too, so a notebook needs no work directory).
 
     With `checkpoints` (an aejax.ckpt.Checkpoints), training resumes from the latest checkpoint and
-    saves at the first epoch end after every `checkpoint_every` steps (0: only at the end).
-    `run.log` receives one JSON line per `log_every` steps and one per evaluation. `phase` tags
-    every line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
+    saves at the first epoch end after every `checkpoint_every` steps (0: only at the end); a
+    checkpoint holds the whole state, the model's collections (e.g. batch_stats) included.
+    `run.log` receives one JSON line per `log_every` steps and one per evaluation that returns
+    numbers. `phase` tags every line (e.g. "pretrain/enc_1") when several fits share one metrics.jsonl.
 
     Data parallel over `mesh` (default `aejax.distributed.current_mesh()`: all devices): the
     examples are placed once, each batch is sharded along "data", the state is replicated.
@@ -94,7 +95,8 @@ def fit(
 
     start_epoch = 0
     if checkpoints is not None and checkpoints.latest_step() is not None:
-        state, _ = checkpoints.restore(state)
+        tree, _ = checkpoints.restore(to_checkpoint(state))
+        state = from_checkpoint(state, tree)
         start_epoch = int(state.step) // steps_per_epoch
         if run is not None:
             run.rewind(phase, int(state.step))
@@ -127,14 +129,16 @@ def fit(
             _log_steps(log, metrics, first_step, epoch, log_every, examples_per_s, tag)
             record = {"epoch": epoch + 1, "loss": float(np.mean(metrics["loss"]))}
             if evaluate is not None and ((epoch + 1) % eval_every_epochs == 0 or epoch + 1 == epochs):
-                record.update(evaluate(state))
-                log({**tag, "step": int(state.step), **record})
+                numbers = evaluate(state)
+                record.update(numbers)
+                if numbers:
+                    log({**tag, "step": int(state.step), **record})
             bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k != "epoch"})
             bar.update(1)
             step_now = int(state.step)
             due = checkpoint_every and step_now // checkpoint_every > last_saved // checkpoint_every
             if checkpoints is not None and (due or epoch + 1 == epochs):
-                checkpoints.save(step_now, state, {"epoch": epoch + 1})
+                checkpoints.save(step_now, to_checkpoint(state), {"epoch": epoch + 1})
                 last_saved = step_now
     finally:
         bar.close()
@@ -152,4 +156,3 @@ def _log_steps(log: Callable[[dict], None], metrics: dict, first_step: int, epoc
                 record[k] = float(v[i] if v.ndim else v)
             record["examples_per_s"] = examples_per_s
             log(record)
-

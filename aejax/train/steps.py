@@ -1,8 +1,13 @@
 """Pure train steps and the scan-over-epoch program built from them.
 
-A loss function has the signature `loss_fn(params, batch, rng) -> (loss, aux)` where loss is a
-scalar and aux a dict of scalars; `batch` is any pytree of arrays with a leading batch axis.
+A step differentiates a loss in one of two forms:
+
+- a plain function `loss_fn(params, batch, rng) -> (loss, aux)`: loss a scalar, aux a dict of
+  scalars, `batch` any pytree of arrays with a leading batch axis;
+- a `Loss`, which also reads the step count and the model's mutable collections (e.g.
+  {"batch_stats": ...}) and returns them updated: what `aejax.objectives` builds.
 """
+import dataclasses
 from collections.abc import Callable
 
 import jax
@@ -16,20 +21,49 @@ LossFn = Callable[..., tuple[jax.Array, dict]]
 Step = Callable[[TrainState, object], tuple[TrainState, dict]]
 
 
-def make_train_step(loss_fn: LossFn, *, grad_norm: bool = False) -> Step:
-    """`step(state, batch) -> (state, metrics)`: one gradient step, splitting the state's RNG.
+@dataclasses.dataclass(frozen=True)
+class Loss:
+    """`fn(params, batch, rng, *, step, collections) -> (loss, aux, collections)`: the loss of one
+    train step at `step` (int32 scalar, the steps taken before it), the model's mutable
+    `collections` read and returned updated (the same structure; {} for most models)."""
+
+    fn: Callable
+
+    def __call__(self, params, batch, rng, *, step=0, collections=None) -> tuple[jax.Array, dict]:
+        """(loss, aux) on one batch, the collections' update dropped (a convenience for tests and
+        evaluation)."""
+        loss, aux, _ = self.fn(params, batch, rng, step=jnp.asarray(step, jnp.int32), collections=dict(collections or {}))
+        return loss, aux
+
+    @classmethod
+    def of(cls, loss_fn: "LossFn | Loss") -> "Loss":
+        """`loss_fn` as a Loss: a plain `loss_fn(params, batch, rng)` ignores step and collections."""
+        if isinstance(loss_fn, Loss):
+            return loss_fn
+        return cls(lambda params, batch, rng, *, step, collections: (*loss_fn(params, batch, rng), collections))
+
+
+def make_train_step(loss_fn: "LossFn | Loss", *, grad_norm: bool = False) -> Step:
+    """`step(state, batch) -> (state, metrics)`: one gradient step, splitting the state's RNG
+    and carrying the model's updated collections into the new state.
 
     metrics: "loss", the loss's aux entries and, with `grad_norm`, the global gradient norm. The
     norm is off by default: its extra passes over every gradient cost about 10 % of a step at
     batch 1000 and 15 % at batch 100 on CPU (`benchmarks/engine_speed.py`, engine vs
     engine_no_norms); turn it on (`train.log_grad_norm`) when diagnosing training.
     """
+    loss = Loss.of(loss_fn)
 
     def step(state: TrainState, batch):
         rng, step_rng = jax.random.split(state.rng)
-        (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, step_rng)
-        new_state = state.apply_gradients(grads).replace(rng=rng)
-        metrics = {"loss": loss, **aux}
+
+        def differentiated(params):
+            value, aux, collections = loss.fn(params, batch, step_rng, step=state.step, collections=state.collections)
+            return value, (aux, collections)
+
+        (value, (aux, collections)), grads = jax.value_and_grad(differentiated, has_aux=True)(state.params)
+        new_state = state.apply_gradients(grads).replace(rng=rng, collections=collections)
+        metrics = {"loss": value, **aux}
         if grad_norm:
             metrics["grad_norm"] = optax.tree_utils.tree_norm(grads)
         return new_state, metrics

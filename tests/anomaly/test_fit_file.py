@@ -3,6 +3,7 @@ input error is raised before anything is written."""
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -194,3 +195,206 @@ def test_a_named_detector_is_fitted_saved_and_reported(tmp_path, detector, kind)
     assert f"- detector: {detector} (" in (tmp_path / "run" / "report.md").read_text()
     with pytest.raises(ValueError, match="unknown detector 'svm'; choose one of default, autoencoder"):
         fit_file(path, tmp_path / "other", detector="svm", quiet=True)
+
+
+# ----------------------------------------------------------------------- issue 23 (reliability probe)
+
+
+def _plane_csv(path, n, seed, *, header="a,b,count", edit=None):
+    """Rows of two correlated numbers a, b (b = a + noise) and an integer count 0..19; edit(lines)
+    may change the text lines (line 1 is the header)."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    lines = [header] + [f"{x:.5f},{x + 0.1 * e:.5f},{c}" for x, e, c in zip(a, rng.normal(size=n), rng.integers(0, 20, n))]
+    if edit:
+        edit(lines)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _set(line_number, column, value):
+    def edit(lines):
+        fields = lines[line_number - 1].split(",")
+        fields[column] = value
+        lines[line_number - 1] = ",".join(fields)
+    return edit
+
+
+def _scores(path):
+    return np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+
+
+def test_a_stray_text_cell_is_an_error_naming_it_and_na_values_makes_it_missing(tmp_path):
+    """Issue 23.2: one `n/a` in an integer column is an error naming the cell, not a one-hot text
+    column; with --na-values it is a missing value filled with the training median, and extreme
+    counts in new records are flagged."""
+    path = _plane_csv(tmp_path / "t.csv", 400, 0, edit=_set(43, 2, "n/a"))
+    with pytest.raises(ValueError, match=r"column 'count' of .* holds 1 cell that is not a number among 399 numbers: "
+                                         r"row 43 'n/a'\. If they mean a missing value, give --na-values 'n/a'"):
+        fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    assert not (tmp_path / "run").exists()
+    summary = fit_file(path, tmp_path / "run", na_values=("n/a",), overrides=QUICK, quiet=True)
+    assert summary.features == 3 and Pipeline.load(tmp_path / "run").preprocessor.num_features == 3
+    assert "| count | 1 of 400 | " in (tmp_path / "run" / "report.md").read_text()
+    new = _plane_csv(tmp_path / "new.csv", 30, 1, edit=lambda lines: [_set(5 + i, 2, v)(lines)
+                                                                    for i, v in enumerate(("1000", "100000", "-50", "n/a"))])
+    out = score_file(tmp_path / "run", new)
+    scores = _scores(out.output)
+    assert scores[3:6, 2].tolist() == [1, 1, 1] and out.filled == 1
+    assert scores[3:6, 1].min() > scores[np.r_[0:3, 6:30], 1].max()
+
+
+def test_a_bad_cell_among_many_distinct_numbers_is_named_not_taken_for_an_identifier(tmp_path):
+    """Issue 23.12: the message names the cell and advises --na-values or --categorical."""
+    path = tmp_path / "ids.csv"
+    values = [f"{v:.6f}" for v in np.random.default_rng(0).normal(size=2500)]
+    values[1700] = "x"
+    path.write_text("reading,other\n" + "".join(f"{v},{i % 7}\n" for i, v in enumerate(values)))
+    with pytest.raises(ValueError) as err:
+        fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    message = str(err.value)
+    assert "row 1702 'x'" in message and "--na-values 'x'" in message and "--categorical reading" in message
+    assert "identifier" not in message
+
+
+def test_true_false_columns_are_categorical_features(tmp_path):
+    """Issue 23.12: a true/false column is one-hot encoded, not refused as non-numbers."""
+    path = _plane_csv(tmp_path / "b.csv", 300, 0, header="a,b,valve_open",
+                      edit=lambda lines: [lines.__setitem__(i, lines[i].rsplit(",", 1)[0] + ("," + ("true" if i % 3 else "false")))
+                                          for i in range(1, len(lines))])
+    summary = fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    assert summary.features == 3
+    assert Pipeline.load(tmp_path / "run").preprocessor.feature_names == ("a", "b", "valve_open=false", "valve_open=true")
+
+
+def test_an_unfinished_fit_resumes_only_for_the_same_file_and_config(tmp_path, monkeypatch, capsys):
+    """Issue 23.3: a fit killed after training (checkpoint saved, no detector) is resumed by the
+    same command only; another file or config is refused, --overwrite starts afresh."""
+    import aejax.anomaly.fit_file as fit_module
+
+    base, other = _plane_csv(tmp_path / "base.csv", 300, 0), _plane_csv(tmp_path / "other.csv", 300, 1)
+    run = tmp_path / "run"
+
+    def killed(self, workdir):
+        raise KeyboardInterrupt  # the process dies before the detector is saved
+
+    with monkeypatch.context() as m:
+        m.setattr(fit_module.Pipeline, "save", killed)
+        with pytest.raises(KeyboardInterrupt):
+            fit_file(base, run, overrides=QUICK, quiet=True)
+    assert (run / "checkpoints").is_dir() and not (run / "pipeline.json").exists()
+    with pytest.raises(ValueError, match=r"holds an unfinished fit of other inputs, whose checkpoints this fit would "
+                                         r"resume: training file .*base\.csv .* -> .*other\.csv"):
+        fit_file(other, run, overrides=QUICK, quiet=True)
+    with pytest.raises(ValueError, match=r"config: threshold\.q: 99\.0 -> 99\.9"):
+        fit_file(base, run, overrides={**QUICK, "threshold.q": "99.9"}, quiet=True)
+    with pytest.raises(ValueError, match=r"options: na_values: \[\] -> \['\?'\]"):
+        fit_file(base, run, na_values=("?",), overrides=QUICK, quiet=True)
+    assert (run / "checkpoints").is_dir()  # refusals change nothing
+    capsys.readouterr()
+    fit_file(base, run, overrides=QUICK)
+    assert "resumed from checkpoint at step" in capsys.readouterr().out
+    resumed = _scores(run / "train_scores.csv")
+    fit_file(base, tmp_path / "fresh", overrides=QUICK, quiet=True)
+    np.testing.assert_array_equal(resumed, _scores(tmp_path / "fresh" / "train_scores.csv"))
+    fit_file(other, run, overrides=QUICK, overwrite=True)
+    assert "resumed" not in capsys.readouterr().out
+    assert json.loads((run / "inputs.json").read_text())["train"]["path"] == str(other.resolve())
+
+
+def test_one_extreme_training_value_does_not_disable_its_column(tmp_path):
+    """Issue 23.4: with 1e30 in one training row, an 8-s.d. shift of that column is still flagged
+    (robust scaling), and report.md counts the clipped value."""
+    edit = _set(101, 0, "1e30")
+    path = _plane_csv(tmp_path / "t.csv", 400, 0, edit=edit)
+    fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    assert "| a | 0 of 400 | " in (report := (tmp_path / "run" / "report.md").read_text())
+    assert re.search(r"\| a \| 0 of 400 \| \S+ \| \S+ \| 1e\+30 \| \S+ \| \S+ \| 0 \| 1 \|", report)
+
+    def shifted(lines):
+        for i in range(22, 42):
+            fields = lines[i - 1].split(",")
+            fields[0] = f"{float(fields[0]) + 8.0:.5f}"
+            lines[i - 1] = ",".join(fields)
+
+    new = _plane_csv(tmp_path / "new.csv", 40, 1, edit=shifted)
+    scores = _scores(score_file(tmp_path / "run", new).output)
+    assert scores[20:, 2].sum() >= 18 and scores[:20, 2].sum() <= 2
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e200"])
+def test_a_training_value_beyond_float32_is_an_error_naming_the_cell(tmp_path, value):
+    path = _plane_csv(tmp_path / "t.csv", 300, 0, edit=_set(57, 1, value))
+    with pytest.raises(RecordError, match=re.escape(f"row 57, column 2 ('b'): {float(value):g} is beyond the float32 range")):
+        fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_table_over_the_row_cap_trains_on_a_uniform_sample_and_scores_every_row(tmp_path):
+    """Issue 23.9: at most sizing.max_train_rows rows train (a seeded uniform sample, said in the
+    report); every row is scored. Rows are file lines after a blank line."""
+    path = _plane_csv(tmp_path / "t.csv", 300, 0, edit=lambda lines: lines.insert(50, ""))
+    overrides = {**QUICK, "sizing.max_train_rows": "120"}
+    summary = fit_file(path, tmp_path / "a", overrides=overrides, quiet=True)
+    assert (summary.rows, summary.trained_rows) == (300, 120)
+    report = (tmp_path / "a" / "report.md").read_text()
+    assert "training rows: 120 of 300 (a uniform sample)" in report and "trained on 120 of the 300 rows" in report
+    scores = _scores(tmp_path / "a" / "train_scores.csv")
+    assert scores[:, 0].tolist() == list(range(2, 51)) + list(range(52, 303))  # line 51 is blank
+    fit_file(path, tmp_path / "b", overrides=overrides, quiet=True)
+    np.testing.assert_array_equal(scores, _scores(tmp_path / "b" / "train_scores.csv"))  # the same sample
+
+
+@pytest.mark.parametrize("key, value, needle", [
+    ("train.epochs", "-1", "train.epochs must be >= 1"),
+    ("threshold.q", "200", "threshold.q / scale: percentile q=200.0 must lie in [0, 100]"),
+    ("threshold.policy", "best_f1", "threshold.policy 'best_f1' needs labels"),
+    ("corruption.level", "-0.2", "corruption.level must be >= 0"),
+    ("sizing.max_train_rows", "0", "sizing.max_train_rows must be a positive integer"),
+])
+def test_invalid_config_values_are_refused_before_any_work(tmp_path, key, value, needle):
+    """Issue 23.11/23.12: negative epochs and threshold.q=200 are refused before the data is read,
+    leaving no checkpoint for a later fit to resume."""
+    path = _plane_csv(tmp_path / "t.csv", 300, 0)
+    with pytest.raises(ValueError) as err:
+        fit_file(path, tmp_path / "run", overrides={**QUICK, key: value}, quiet=True)
+    assert needle in str(err.value)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("layout", ["time", "series"])
+def test_a_series_file_fitted_as_a_table_is_an_error_naming_the_time_column(tmp_path, layout):
+    """Issue 23.12: a time (or row index) column, and series ids with per-series time, are not
+    silently features of a table."""
+    rng = np.random.default_rng(0)
+    if layout == "time":
+        rows = [f"{t},{v:.4f},{w:.4f}" for t, v, w in zip(range(1000, 1200), rng.normal(size=200), rng.normal(size=200))]
+        header, needle = "t,a,b", r"column 't' of .* increases on every row: a time stamp or a row index\?"
+    else:
+        rows = [f"{u},{t},{rng.normal():.4f}" for u in ("pump1", "pump2", "pump3") for t in range(80)]
+        header, needle = "unit,t,a", r"column 't' of .* increases within each of the 3 runs of rows of column 'unit'"
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([header] + rows) + "\n")
+    with pytest.raises(ValueError, match=needle + r".* --time t .*--window N; to keep .* --numeric t"):
+        fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
+    summary = fit_file(path, tmp_path / "run", numeric=("t",), overrides=QUICK, quiet=True)
+    assert summary.features == 3
+
+
+def test_time_gaps_in_series_are_reported_when_fitting_and_scoring(tmp_path):
+    """Issue 23.12: windows that span a time gap are not bridged silently."""
+    def series(path, n, gap_at):
+        t = np.arange(n) * 10.0
+        t[gap_at:] += 500.0  # 50 missing steps
+        a = np.sin(t / 60)
+        path.write_text("t,a,b\n" + "".join(f"{x:g},{y:.4f},{-y:.4f}\n" for x, y in zip(t, a)))
+        return path
+
+    overrides = {"sizing.min_steps": "20", "train.epochs": "1", "model.channels": "(4, 2)"}
+    fit_file(series(tmp_path / "s.csv", 300, 120), tmp_path / "run", time="t", window=12, overrides=overrides,
+             quiet=True)
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "- warning: series of the file has 1 time gaps (steps of 1.5x the median step 10 or more), the first " \
+           "before row 122; windows span them" in report
+    out = score_file(tmp_path / "run", series(tmp_path / "new.csv", 100, 40))
+    assert (out.gaps, out.first_gap) == (1, 42)

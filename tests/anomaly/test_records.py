@@ -103,3 +103,65 @@ def test_numpy_and_parquet_files(tmp_path):
     pq.write_table(pa.table({"temp": [1.0, 2.0], "mode": ["a", "b"]}), tmp_path / "c.parquet")
     cols = records.read_all(tmp_path / "c.parquet", KINDS)
     assert cols.numeric["temp"].tolist() == [1.0, 2.0] and cols.text_values("mode").tolist() == ["a", "b"]
+
+
+# ------------------------------------------------------------- issue 23: kinds, missing values, rows
+
+
+@pytest.mark.parametrize("layout", ["blank line", "quoted line break", "both"])
+def test_rows_are_file_line_numbers_after_blank_lines_and_quoted_line_breaks(tmp_path, layout):
+    """Issue 23.5: a record's row is the line it starts on, whatever comes before it."""
+    lines = ["temp,mode"] + [f"{i}.5,run" for i in range(60)]
+    if layout in ("blank line", "both"):
+        lines.insert(10, "")  # line 11 is blank
+    if layout in ("quoted line break", "both"):
+        lines[20] = '7,"run\nfast"'  # one record on two lines
+    text = "\n".join(lines) + "\n"
+    path = _write(tmp_path / "a.csv", text)
+    expected, line = [], 1
+    for record in lines[1:]:
+        line += 1
+        if record:
+            expected.append(line)
+        line += record.count("\n")
+    cols = records.read_all(path, KINDS, chunk_rows=16)
+    assert cols.rows().tolist() == expected and len(cols) == 60
+    assert cols.text_values("mode").tolist().count("run\nfast") == (layout != "blank line")
+    bad = _write(tmp_path / "bad.csv", text.replace("59.5,run", "high,run"))
+    with pytest.raises(RecordError, match=rf"row {expected[-1]}, column 1 \('temp'\): 'high' is not a number"):
+        list(records.read_chunks(bad, KINDS, chunk_rows=16))
+
+
+def test_a_column_of_numbers_with_stray_cells_is_reported_not_turned_into_text(tmp_path):
+    """Issue 23.2: one `n/a` in an integer column does not make it a text column."""
+    lines = ["count,mode"] + [f"{i},run" for i in range(50)]
+    lines[43], lines[45] = "n/a,run", "?,idle"
+    path = _write(tmp_path / "a.csv", "\n".join(lines) + "\n")
+    found = records.file_columns(path)
+    assert found.kinds == {"count": NUMERIC, "mode": TEXT}
+    stray = found.stray["count"]
+    assert (stray.count, stray.numbers, stray.first, stray.values) == (2, 48, ((44, "n/a"), (46, "?")), ("n/a", "?"))
+    assert "2 cells that are not numbers among 48 numbers: row 44 'n/a', row 46 '?'" in stray.describe()
+    assert records.file_columns(path, na_values=("n/a", "?")).stray == {}
+    cols = records.read_all(path, {"count": NUMERIC}, na_values=("n/a", "?"), missing=("count",))
+    assert np.isnan(cols.numeric["count"][[42, 44]]).all() and np.isfinite(np.delete(cols.numeric["count"], [42, 44])).all()
+    words = ["mode"] + ["run", "idle", "3"] * 10  # a text column with a number or two stays text
+    assert records.file_columns(_write(tmp_path / "t.csv", "\n".join(words) + "\n")).kinds == {"mode": TEXT}
+
+
+def test_booleans_are_text_columns(tmp_path):
+    """Issue 23.12: true/false columns are categorical, not refused as non-numbers."""
+    path = _write(tmp_path / "b.csv", "temp,on\n1,true\n2,false\n3,True\n")
+    assert records.file_columns(path).kinds == {"temp": NUMERIC, "on": TEXT}
+    assert records.read_all(path, {"on": TEXT}).text_values("on").tolist() == ["true", "false", "True"]
+    np.save(tmp_path / "b.npy", np.zeros(3, dtype=[("temp", "f8"), ("on", "?")]))
+    assert records.file_columns(tmp_path / "b.npy").kinds == {"temp": NUMERIC, "on": TEXT}
+
+
+def test_missing_values_are_nan_where_allowed_and_errors_elsewhere(tmp_path):
+    path = _write(tmp_path / "m.csv", "temp,mode\n1,run\n,\nNA,idle\nnan,run\n")
+    cols = records.read_all(path, KINDS, na_values=("NA",), missing=("temp",))
+    assert cols.numeric["temp"][0] == 1 and np.isnan(cols.numeric["temp"][1:]).all()
+    assert cols.text_values("mode").tolist() == ["run", "", "idle", "run"]  # an empty text cell is a level
+    with pytest.raises(RecordError, match=r"row 3, column 1 \('temp'\): empty value"):
+        records.read_all(path, KINDS, na_values=("NA",))

@@ -223,3 +223,85 @@ def test_series_out_of_order_are_errors_naming_the_row(series_workdir, tmp_path,
     with pytest.raises(RecordError, match=re.escape(message)):
         score_file(series_workdir[0], path, tmp_path / "bad.out", chunk_rows=3)
     assert not (tmp_path / "bad.out").exists()
+
+
+# ----------------------------------------------------------------------- issue 23 (reliability probe)
+
+
+def test_rows_are_file_lines_after_a_blank_line_and_a_quoted_line_break(pca_workdir, tmp_path):
+    """Issue 23.5: an anomaly is reported on the line it is on, after a blank line (line 11) and a
+    record whose quoted field holds a line break (lines 21-22)."""
+    rows = _records(60, 9)
+    rows[40][0] = "900"  # far-off bytes: the highest score
+    lines = ["bytes,proto,rate"] + [",".join(r) for r in rows]
+    lines.insert(10, "")
+    lines[20] = lines[20].replace(",tcp,", ',"tc\np",').replace(",udp,", ',"ud\np",')
+    path = tmp_path / "lines.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = _read(score_file(pca_workdir, path, tmp_path / "lines.out").output)
+    expected = list(range(2, 11)) + list(range(12, 22)) + list(range(23, 64))
+    assert out[:, 0].tolist() == expected
+    assert int(out[np.argmax(out[:, 1]), 0]) == 44  # record 41: line 42, + the blank line, + the line break
+    assert path.read_text().splitlines()[44 - 1].startswith("900,")  # what an editor shows on line 44
+
+
+def test_score_on_a_missing_workdir_names_the_workdir_not_an_output(tmp_path, capsys):
+    """Issue 23.12: no --output was given, so the error does not blame one."""
+    path = _write(tmp_path / "x.csv", _records(3, 0))
+    assert _score(tmp_path / "nowhere", path) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'nowhere'} does not exist: it holds no fitted detector" in err and "--output" not in err
+
+
+def test_an_output_that_is_a_folder_is_refused_before_scoring(pca_workdir, tmp_path, capsys, monkeypatch):
+    """Issue 23.12: refused before any record is read."""
+    import aejax.anomaly.score_file as score_module
+
+    monkeypatch.setattr(score_module, "_table_scores", lambda *a: pytest.fail("scored before checking --output"))
+    path = _write(tmp_path / "x.csv", _records(30, 0))
+    (tmp_path / "out").mkdir()
+    assert _score(pca_workdir, path, "--output", str(tmp_path / "out")) == 2
+    assert f"--output {tmp_path / 'out'} is a folder; give a file name" in capsys.readouterr().err
+
+
+def test_an_existing_output_is_replaced_only_with_overwrite(pca_workdir, tmp_path, capsys):
+    """Issue 23.12: a second `aejax score` of a file of the same name does not silently replace the first's scores."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    _write(first / "new.csv", _records(20, 1))
+    _write(second / "new.csv", _records(25, 2))
+    assert _score(pca_workdir, first / "new.csv") == 0
+    output = pca_workdir / "new.scores.csv"
+    kept = output.read_bytes()
+    assert _score(pca_workdir, second / "new.csv") == 2
+    assert f"the output {output} (WORKDIR/<input name>.scores.csv) exists" in capsys.readouterr().err
+    assert output.read_bytes() == kept
+    assert _score(pca_workdir, second / "new.csv", "--overwrite") == 0
+    assert len(_read(output)) == 25
+    output.unlink()
+
+
+def test_columns_the_training_file_did_not_have_are_an_error_unless_ignored(pca_workdir, tmp_path, capsys):
+    """Issue 23.12: a file of another table (extra columns) is not scored silently."""
+    rows = [r + ["x", "7"] for r in _records(20, 3)]
+    path = _write(tmp_path / "wide.csv", rows, header=COLUMNS + ("host", "port"))
+    assert _score(pca_workdir, path, "--output", str(tmp_path / "o.csv")) == 2
+    err = capsys.readouterr().err
+    assert "has 2 columns that the detector's training file did not have: 'host', 'port'" in err
+    assert "--ignore" in err and not (tmp_path / "o.csv").exists()
+    assert _score(pca_workdir, path, "--output", str(tmp_path / "o.csv"), "--ignore", "host,port") == 0
+    plain = _write(tmp_path / "plain.csv", [r[:3] for r in rows])
+    score_file(pca_workdir, plain, tmp_path / "p.csv")
+    np.testing.assert_array_equal(_read(tmp_path / "o.csv"), _read(tmp_path / "p.csv"))
+
+
+def test_missing_values_are_filled_with_the_training_median_and_counted(pca_workdir, tmp_path):
+    rows = _records(10, 4)
+    pre = Pipeline.load(pca_workdir).preprocessor
+    filled = [list(r) for r in rows]
+    rows[3][0], rows[5][2] = "", ""
+    filled[3][0], filled[5][2] = repr(float(pre.fill[0])), repr(float(pre.fill[1]))
+    summary = score_file(pca_workdir, _write(tmp_path / "m.csv", rows), tmp_path / "m.out")
+    score_file(pca_workdir, _write(tmp_path / "f.csv", filled), tmp_path / "f.out")
+    assert summary.filled == 2
+    np.testing.assert_array_equal(_read(tmp_path / "m.out"), _read(tmp_path / "f.out"))

@@ -69,7 +69,43 @@ def test_a_value_that_overflows_after_scaling_gives_an_infinite_feature():
 
 
 def test_fit_errors():
-    with pytest.raises(ValueError, match="unknown scaling 'robust'"):
-        TabularPreprocessor.fit(_table(TRAIN), scaling="robust")
+    with pytest.raises(ValueError, match="unknown scaling 'quantile'"):
+        TabularPreprocessor.fit(_table(TRAIN), scaling="quantile")
     with pytest.raises(ValueError, match=r"log1p columns \['proto'\]"):
         TabularPreprocessor.fit(_table(TRAIN), log1p=("proto",))
+
+
+def test_robust_scaling_is_min_max_over_the_inliers_and_clips_only_training_features():
+    """Issue 23.4: one extreme training value moves neither the offset nor the scale; without
+    extremes "robust" is "minmax"."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 2))
+    clean = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="robust")
+    minmax = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="minmax")
+    np.testing.assert_array_equal(clean.offset, minmax.offset)
+    np.testing.assert_array_equal(clean.scale, minmax.scale)
+    x[7, 0], x[8, 1] = 1e30, -50.0  # -50 lies beyond P1 - 3 (P99 - P1), about -16
+    pre = TabularPreprocessor.fit(numeric_table(x, np.zeros(500)), scaling="robust")
+    rest = np.delete(x, [7, 8], axis=0)
+    np.testing.assert_array_equal(pre.offset, [np.delete(x[:, 0], 7).min(), np.delete(x[:, 1], 8).min()])
+    np.testing.assert_allclose(pre.offset + pre.scale, [np.delete(x[:, 0], 7).max(), np.delete(x[:, 1], 8).max()])
+    assert rest.min() >= pre.offset.min() and 6.0 < pre.scale[0] < 8.0  # the range of 500 normal values
+    train = pre.features(x, [], clip=True)
+    assert (train[7, 0], train[8, 1]) == (1.0, 0.0) and train.min() == 0.0 and train.max() == 1.0  # ROBUST_CLIP
+    new = pre.features(np.array([[8.0, 0.0]]), [])
+    assert new[0, 0] == pytest.approx((8.0 - pre.offset[0]) / pre.scale[0], rel=1e-6) and new[0, 0] > 1.5  # not clipped
+    sparse = numeric_table(np.r_[np.zeros(200), [3.0, 6.0]][:, None], np.zeros(202))
+    fallback = TabularPreprocessor.fit(sparse, scaling="robust")  # P1 == P99: R = max - min, every value an inlier
+    assert (fallback.offset[0], fallback.scale[0]) == (0.0, 6.0)
+
+
+def test_missing_values_are_filled_with_the_training_median_before_scaling():
+    x = np.array([[1.0, 10.0], [np.nan, 20.0], [3.0, np.nan], [5.0, 40.0]])
+    pre = TabularPreprocessor.fit(numeric_table(x, np.zeros(4)), scaling="minmax")
+    np.testing.assert_array_equal(pre.fill, [3.0, 20.0])
+    np.testing.assert_array_equal(pre.offset, [1.0, 10.0])  # missing cells take no part in the statistics
+    np.testing.assert_allclose(pre.features(np.array([[np.nan, np.nan]]), []), pre.features(np.array([[3.0, 20.0]]), []))
+    restored = TabularPreprocessor.from_dict(pre.to_dict())
+    np.testing.assert_array_equal(restored.fill, pre.fill)
+    with pytest.raises(ValueError, match=r"numeric columns \['x1'\] hold no values"):
+        TabularPreprocessor.fit(numeric_table([[1.0, np.nan], [2.0, np.nan]], [0, 0]))

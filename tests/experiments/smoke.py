@@ -15,6 +15,7 @@ _spec = importlib.util.spec_from_file_location("golden", Path(__file__).parents[
 golden = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(golden)
 GOLDEN = golden.load()
+SANITY = golden.load_sanity()
 
 
 def names(*groups: str, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -40,6 +41,9 @@ def check_quick_variant(name: str, tmp_path) -> None:
         assert (tmp_path / fig).stat().st_size > 0
     assert (tmp_path / "report.md").read_text().startswith(f"# {name}")
     assert name in GOLDEN, f"{name} has no pinned metrics: run python tests/golden/golden.py {name}"
+    assert name in SANITY, f"{name} has no sanity rules in tests/golden/sanity.json: what makes its quick result meaningful?"
+    broken = golden.sanity_failures(results["metrics"], SANITY[name])
+    assert not broken, f"{name}'s quick result is not meaningful: " + "; ".join(broken)
     moved = golden.mismatches(name, results["metrics"], GOLDEN[name])
     assert not moved, (f"{name} moved from its pinned metrics (tests/golden/quick.json); if the change is "
                        f"intended, regenerate with `python tests/golden/golden.py {name}` and say why in "

@@ -64,3 +64,22 @@ def test_a_corruption_without_noise_is_an_error(tmp_path):
     cfg.denoise.corruptions = {"gaussian": 0.0}
     with pytest.raises(ValueError, match="denoise.corruptions.gaussian=0.0 adds no noise"):
         denoise.run_denoise(cfg, Run(tmp_path, quiet=True))
+
+
+def test_a_registered_corruption_is_accepted_by_name(tmp_path):
+    @corruption.register("test-stripe")
+    def stripe(rng, x, level, *, example_shape):  # zero the top rows of each image, a level's share of them
+        rows = int(round(level * example_shape[0]))
+        keep = (np.arange(example_shape[0]) >= rows).repeat(example_shape[1])
+        return x * keep
+
+    c = _config()
+    c.denoise.corruptions = {"test-stripe": 0.25}
+    c.denoise.plain_baseline, c.train.epochs = False, 2
+    run = Run(tmp_path, quiet=True)
+    out = denoise.run_denoise(c, run)
+    run.close()
+    test = data.load("digits", "test").x
+    expected = np.mean(np.sum(test[:, :16] ** 2, axis=1))  # the two top rows of the 8 x 8 images, zeroed
+    assert out["metrics"]["test-stripe_sse_corrupted_input"] == pytest.approx(expected, rel=1e-5)
+    assert list(out["trained"]) == ["test-stripe"] and int(out["trained"]["test-stripe"].step) == 2 * (1500 // 50)

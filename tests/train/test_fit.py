@@ -55,9 +55,9 @@ def test_regulariser_values_are_logged_to_metrics_jsonl(tmp_path):
     run = Run(tmp_path, quiet=True)
     trained = train_autoencoder(cfg, X, run=run, checkpoints="checkpoints")
     steps = [r for r in run.history() if "examples_per_s" in r]
-    assert steps and all({"loss", "reconstruction", "kl_sparsity", "weight_decay"} <= set(r) for r in steps)
+    assert steps and all({"loss", "cross_entropy", "kl_sparsity", "weight_decay"} <= set(r) for r in steps)
     last = steps[-1]
-    assert last["loss"] > last["reconstruction"] > 0
+    assert last["loss"] > last["cross_entropy"] > 0
     assert (tmp_path / "checkpoints").is_dir() and int(trained.state.step) == 18
 
 
@@ -92,3 +92,53 @@ def test_a_width_mismatch_fails_before_training():
     cfg = _config(output_activation="linear")
     with pytest.raises(ValueError, match="does not match loss 'cross_entropy'"):
         train_autoencoder(cfg, X)
+
+
+def test_evaluators_by_name_run_on_their_epochs_and_after_training(tmp_path):
+    """config.evals: "sse" every 2 epochs and after the last, logged as <entry>/<name>; the
+    numbers after training are the trained state's and come back in Trained.evals."""
+    from aejax import eval as eval_lib
+
+    cfg = _config()
+    cfg.data.name, cfg.model.sizes = "digits", (64, 8)
+    cfg.train.epochs = 5
+    cfg.evals = ConfigDict(dict(test=dict(kind="sse", every_epochs=2), final=dict(kind="sse", split="test[:50]")))
+    images = data.load("digits", "train[:96]")
+    run = Run(tmp_path, quiet=True)
+    trained = train_autoencoder(cfg, images, run=run)
+    logged = [(r["epoch"], sorted(k for k in r if "/" in k)) for r in run.history() if any("/" in k for k in r)]
+    assert logged == [(2, ["test/sse_per_image"]), (4, ["test/sse_per_image"]), (5, ["final/sse_per_image", "test/sse_per_image"])]
+    test = data.load("digits", "test")
+    assert trained.evals == pytest.approx({"test/sse_per_image": eval_lib.sse_per_image(trained.model, trained.params, test.x),
+                                           "final/sse_per_image": eval_lib.sse_per_image(trained.model, trained.params, test.x[:50])})
+    cfg.evals = ConfigDict(dict(test=dict(kind="sse", spilt="test")))
+    with pytest.raises(ValueError, match="evals.test: .*unexpected keyword argument 'spilt'"):
+        train_autoencoder(cfg, images)
+
+
+def test_context_reaches_a_registered_objective_through_the_trainer():
+    seen = []
+
+    @objectives.register_objective("test_labelled")
+    def labelled_objective(ctx, x, *, labelled):
+        seen.append(labelled.shape)
+        return jnp.mean(jnp.square(ctx.forward(x).outputs["reconstruction"] - x)) + 0.0 * jnp.sum(labelled)
+
+    cfg = _config(output_activation="linear")
+    cfg.objective = ConfigDict(dict(name="test_labelled"))
+    trained = train_autoencoder(cfg, X, context={"labelled": jnp.ones((7, 2))})
+    assert seen == [(7, 2)] and int(trained.state.step) == 18
+
+
+def test_labels_carried_in_the_batch_reach_the_objective_permuted_with_the_examples():
+    @objectives.register_objective("test_paired")
+    def paired(ctx, batch):
+        out = ctx.forward(batch["x"]).outputs["reconstruction"]
+        mismatch = jnp.mean(jnp.abs(batch["x"][:, 0] - batch["y"]))  # y is a copy of x's first value
+        return jnp.mean(jnp.square(out - batch["x"])), {"mismatch": mismatch}
+
+    cfg = _config(output_activation="linear")
+    cfg.objective = ConfigDict(dict(name="test_paired"))
+    trained = train_autoencoder(cfg, {"x": X, "y": X[:, 0]})
+    steps = [r for r in trained.history if "mismatch" in r]
+    assert steps and all(r["mismatch"] == 0 for r in steps)

@@ -1,5 +1,6 @@
 import json
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -76,3 +77,50 @@ def test_nan_loss_stops_naming_the_step_and_keeps_last_good_checkpoint(tmp_path)
     with pytest.raises(NonFiniteLossError, match=r"at step 9 \(epoch 2\).*step 6"):
         fit(state, poisoned, X, epochs=3, batch_size=16, checkpoints=ckpt, checkpoint_every=6)
     assert ckpt.all_steps() == [6]
+
+
+class _BatchNormAutoencoder(nn.Module):
+    """Dense -> batch norm -> sigmoid code -> dense: running statistics in "batch_stats"."""
+
+    def setup(self):
+        self.enc_0, self.norm, self.dec_0 = nn.Dense(4), nn.BatchNorm(momentum=0.8), nn.Dense(12)
+
+    def encode(self, x, train: bool = False):
+        return jax.nn.sigmoid(self.norm(self.enc_0(x), use_running_average=not train))
+
+    def reconstruct(self, x):
+        return jax.nn.sigmoid(self(x))
+
+    def __call__(self, x, train: bool = False):
+        return self.dec_0(self.encode(x, train))
+
+
+def test_batch_statistics_train_checkpoint_and_resume_bit_exactly(tmp_path):
+    """The batch statistics are updated by every step, used by evaluation, saved with the
+    state; a run stopped after 2 epochs and resumed equals one run straight, statistics included."""
+    from aejax import config as config_lib, eval as eval_lib
+    from aejax.train import fit as fit_lib
+
+    cfg = config_lib.base_config()
+    cfg.train.epochs, cfg.train.batch_size = 4, 16
+
+    def fresh():
+        return fit_lib.prepare(cfg, X, model=_BatchNormAutoencoder())
+
+    ready = fresh()
+    initial = jax.tree_util.tree_map(np.asarray, ready.state.collections)
+    assert set(initial) == {"batch_stats"}
+    straight, _ = fit(ready.state, ready.step, ready.x, epochs=4, batch_size=16)
+    moved = jax.tree_util.tree_map(lambda a, b: not np.allclose(a, b), initial, straight.collections)
+    assert all(jax.tree_util.tree_leaves(moved))
+    ready = fresh()
+    fit(ready.state, ready.step, ready.x, epochs=2, batch_size=16, checkpoints=Checkpoints(tmp_path / "ck"))
+    ready = fresh()
+    resumed, _ = fit(ready.state, ready.step, ready.x, epochs=4, batch_size=16, checkpoints=Checkpoints(tmp_path / "ck"))
+    assert int(resumed.step) == 24
+    for a, b in zip(jax.tree_util.tree_leaves((straight.params, straight.collections)),
+                    jax.tree_util.tree_leaves((resumed.params, resumed.collections))):
+        np.testing.assert_array_equal(a, b)
+    model = _BatchNormAutoencoder()
+    want = model.apply(resumed.variables, X, method="reconstruct")  # running averages
+    np.testing.assert_allclose(eval_lib.reconstruct(model, resumed.params, X, collections=resumed.collections), want, rtol=1e-6)

@@ -20,9 +20,9 @@ def test_one_step_lowers_the_loss_on_a_fixed_batch():
     model, state, x = _setup()
     loss_fn = reconstruction(model, "cross_entropy")
     step = jax.jit(make_train_step(loss_fn))
-    before = float(loss_fn(state.params, x, None)[0])
+    before = float(loss_fn(state.params, x, jax.random.PRNGKey(0))[0])
     state, metrics = step(state, x)
-    after = float(loss_fn(state.params, x, None)[0])
+    after = float(loss_fn(state.params, x, jax.random.PRNGKey(0))[0])
     assert np.isclose(float(metrics["loss"]), before, rtol=1e-6)
     assert after < before
     assert int(state.step) == 1

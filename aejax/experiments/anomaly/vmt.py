@@ -30,5 +30,5 @@ def get_config(arg=None):
     c.threshold.rate = 24 / 1500
     if arg == "quick":
         c.protocol.seeds = (0,)
-        c.train.epochs = 50
+        c.train.epochs = 200
     return c

@@ -29,8 +29,8 @@ def get_config(arg=None):
     c.train.optimizer.final_fraction = 0.05
     c.train.checkpoint_every = 6000
     c.train.log_every = 200
-    if arg == "quick":  # a narrow net, two epochs on the first 2,000 training images
+    if arg == "quick":  # a narrow net, six epochs on the first 2,000 training images
         c.data.train_split, c.data.test_split = "train[:2000]", "test[:500]"
         c.model.channels = (4, 8, 8)
-        c.train.epochs, c.train.optimizer.learning_rate, c.train.log_every = 2, 1e-2, 5
+        c.train.epochs, c.train.optimizer.learning_rate, c.train.log_every = 6, 1e-2, 5
     return c

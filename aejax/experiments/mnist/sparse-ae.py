@@ -36,5 +36,5 @@ def get_config(arg=None):
     if arg == "quick":
         c.model.sizes, c.pretrain.epochs, c.train.epochs = (784, 32, 32), 1, 2
         c.classify.train_split, c.classify.val_split, c.classify.test_split = "train[:2000]", "train[50000:51000]", "test[:1000]"
-        c.classify.learning_rates, c.train.log_every = (3e-3,), 20
+        c.classify.learning_rates, c.train.log_every = (1e-2,), 20
     return c
