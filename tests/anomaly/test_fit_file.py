@@ -39,7 +39,9 @@ def test_an_unlabelled_table_is_fitted_reported_and_scores_new_records(tmp_path)
             "score_histogram.png"} <= files and "checkpoints" not in files
     report = (tmp_path / "run" / "report.md").read_text()
     assert "label column: none" in report and "## Flagged rows" in report and "no labels used" in report
-    assert "residuals standardised per feature; scores sum absolute residuals" in report  # the table default
+    # the table default: the AE's whitened residuals plus KNN distance
+    assert "residuals whitened by their training covariance; scores sum absolute residuals" in report
+    assert "0.5 x distance to the 5th nearest training row" in report
     scores = np.loadtxt(tmp_path / "run" / "train_scores.csv", delimiter=",", skiprows=1)
     assert scores[:, 0].tolist() == list(range(2, 402)) and scores[:, 2].sum() == summary.flagged
     out = score_file(tmp_path / "run", _sensor_csv(tmp_path / "new.csv", 50, 1, shift_rows=(7,)))
