@@ -1,6 +1,7 @@
 """Detectors from a config: the autoencoder and the baselines every anomaly run reports beside it.
 
-`table_detector(cfg)`: the named table detector of `aejax anomaly fit`. Methods by name: "ae" (`AutoencoderDetector.from_config(cfg)`), "pca" (PCA reconstruction error,
+`table_detector(cfg)`: the named table detector of `aejax anomaly fit`. Methods by name: "ae"
+(`AutoencoderDetector.from_config(cfg)`), "pca" (PCA reconstruction error,
 `baselines.pca_components` components), "iforest" (Isolation Forest), and where asked,
 "pca_code" (PCA with the AE's code width) and "pca_pyod" (PCA as PyOD scores it).
 """
