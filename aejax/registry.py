@@ -80,7 +80,8 @@ def _files() -> dict[str, list[Path]]:
 
 
 # Names of removed experiment files, kept working for one release (CHANGELOG.md).
-ALIASES = {f"semisup/mnist-{n}": f"semisup/mnist:labels={n}" for n in (100, 600, 1000, 3000)}
+ALIASES = {**{f"semisup/mnist-{n}": f"semisup/mnist:labels={n}" for n in (100, 600, 1000, 3000)},
+           "anomaly/defaults": "anomaly/adbench:select"}
 
 
 def _variants(file: Path) -> tuple[str, ...]:

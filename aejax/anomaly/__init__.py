@@ -14,6 +14,8 @@ Modules (numpy / scikit-learn only unless noted):
   detector     the `Detector` interface: fit / score / predict / save / load
   pca          PCA as PyOD scores it, and PCA reconstruction error
   iforest      Isolation Forest (scikit-learn)
+  knn          distance to the k-th nearest training row (PyOD's KNN)
+  combined     a weighted sum of detectors' training-standardised scores
   autoencoder  the autoencoder detector (jax): K members side by side, `train_autoencoder`
   series       a series detector: any detector over windows, streamed per step
   build        run config -> the AE detector and the baselines reported beside it
@@ -24,4 +26,9 @@ Modules (numpy / scikit-learn only unless noted):
   fit          `aejax anomaly fit`: a detector on the user's file, with report.md and figures
   cli          the `aejax anomaly` command (light: imports the rest when it runs)
   report       figures and markdown tables of anomaly runs
+  benchmark    the selection benchmark's cells (ADBench's protocol) and their cached scores
+  synthetic    ADBench's four synthetic anomaly types from a set's normal rows
+  candidates   table-detector candidates, trained once per cell and scored many ways
+  ranks        average ranks over tasks; cross-validation over sets
+  pyod_baselines  PyOD's detectors as baselines (optional extra aejax[baselines])
 """

@@ -1,6 +1,7 @@
 """Detectors from a config: the autoencoder and the baselines every anomaly run reports beside it.
 
-Methods by name: "ae" (`AutoencoderDetector.from_config(cfg)`), "pca" (PCA reconstruction error,
+`table_detector(cfg)`: the named table detector of `aejax anomaly fit`. Methods by name: "ae"
+(`AutoencoderDetector.from_config(cfg)`), "pca" (PCA reconstruction error,
 `baselines.pca_components` components), "iforest" (Isolation Forest), and where asked,
 "pca_code" (PCA with the AE's code width) and "pca_pyod" (PCA as PyOD scores it).
 """
@@ -21,6 +22,25 @@ def autoencoder(cfg, *, seed: int):
     from aejax.anomaly.ae_detector import AutoencoderDetector
 
     return AutoencoderDetector.from_config(cfg, seed=seed)
+
+
+def table_detector(cfg, *, seed: int) -> Detector:
+    """The table detector `cfg.detector` names (aejax.anomaly.settings.DETECTORS): "iforest", "knn" or
+    "pca" alone, or the autoencoder of `cfg` ("default", "autoencoder"), combined with its
+    `combine.partner` when it has one (aejax.anomaly.combined)."""
+    from aejax.anomaly.candidates import partner_detector
+    from aejax.anomaly.combined import CombinedDetector
+
+    name = cfg.get("detector", "default")
+    if name in ("iforest", "knn", "pca"):
+        return partner_detector(name, seed)
+    ae = autoencoder(cfg, seed=seed)
+    partner = cfg.get("combine", {}).get("partner", "none")
+    if partner == "none":
+        return ae
+    weight = float(cfg.combine.weight)
+    return CombinedDetector({"autoencoder": ae, partner: partner_detector(partner, seed)},
+                            {"autoencoder": weight, partner: 1.0 - weight})
 
 
 def code_width_components(cfg, num_features: int) -> int:

@@ -16,7 +16,8 @@ EPILOG = """examples:
   aejax anomaly fit --train sensors.csv --workdir runs/sensors
   aejax anomaly fit --train telemetry.csv --workdir runs/tm --time ts --series-id unit --window 32
   aejax anomaly fit --train sensors.csv --workdir runs/s2 --config.threshold.q=99.9 --config.model.ensemble=1
-  aejax anomaly fit --train sensors.csv --workdir runs/s3 --na-values 'n/a,?'   # cells that mean "missing"
+  aejax anomaly fit --train sensors.csv --workdir runs/s3 --detector autoencoder
+  aejax anomaly fit --train sensors.csv --workdir runs/s4 --na-values 'n/a,?'   # cells that mean "missing"
   aejax score --workdir runs/sensors --input new.csv
   aejax score --workdir runs/sensors --input new.csv --overwrite --ignore host   # replace; a column to leave out
 
@@ -46,7 +47,7 @@ def _cmd_fit(args) -> int:
         summary = fit_file(args.train, args.workdir, label=args.label, time=args.time, series_id=args.series_id,
                            window=args.window, categorical=_names(args.categorical), numeric=_names(args.numeric),
                            ignore=_names(args.ignore), na_values=_names(args.na_values), per_series=args.per_series,
-                           overrides=args.overrides, overwrite=args.overwrite)
+                           overrides=args.overrides, overwrite=args.overwrite, detector=args.detector)
     what = f"{summary.series} series" if summary.series else "a table"
     sampled = f", trained on a uniform sample of {summary.trained_rows}" if summary.trained_rows < summary.rows else ""
     print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns{sampled}); "
@@ -96,6 +97,9 @@ def add_parser(subparsers) -> None:
     f.add_argument("--time", help="series: time column (numbers or ISO 8601), increasing within each series")
     f.add_argument("--series-id", help="series: column naming the series of each row (rows of a series together)")
     f.add_argument("--per-series", action="store_true", help="series: one model and threshold per series")
+    f.add_argument("--detector", default="default", choices=("default", "autoencoder", "iforest", "knn", "pca"),
+                   help="the table detector (default: the one chosen on ADBench's sets and anomaly types; autoencoder: "
+                        "the autoencoder alone; iforest, knn, pca: those baselines)")
     f.add_argument("--overwrite", action="store_true", help="replace a detector already in --workdir")
     f.set_defaults(func=lambda a, extra: _cmd_fit(a), takes_overrides=True)
     p = subparsers.add_parser("score", help="score new records (CSV, .npy, .npz, Parquet) with a fitted detector")

@@ -31,6 +31,8 @@ KINDS = {
     "pca": "aejax.anomaly.pca:PCADetector",
     "pca_reconstruction": "aejax.anomaly.pca:PCAReconstructionDetector",
     "iforest": "aejax.anomaly.iforest:IForestDetector",
+    "knn": "aejax.anomaly.knn:KNNDetector",
+    "combined": "aejax.anomaly.combined:CombinedDetector",
     "autoencoder": "aejax.anomaly.ae_detector:AutoencoderDetector",
     "series": "aejax.anomaly.series_detector:SeriesDetector",
 }

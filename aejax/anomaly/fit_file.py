@@ -200,11 +200,11 @@ def check_config(cfg) -> None:
         raise ValueError("invalid config: " + "; ".join(problems))
 
 
-def _config(kind: str, overrides: dict | None):
+def _config(kind: str, overrides: dict | None, detector: str = "default"):
     from aejax import config as config_lib
     from aejax.anomaly.settings import user_config
 
-    cfg = user_config(kind)
+    cfg = user_config(kind, detector)
     config_lib.apply_overrides(cfg, overrides or {})
     check_config(cfg)
     return cfg
@@ -552,11 +552,12 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
     a table detector for `series_windows` rows of `features` values (window None), else a series
     detector over windows of `window` steps. Seed: cfg.protocol.seeds[0]."""
     from aejax.anomaly.ae_detector import AutoencoderDetector
+    from aejax.anomaly.build import table_detector
 
     seed = cfg.protocol.seeds[0]
     if window is None:
         cfg, notes = sizing.size_to_data(cfg, series_windows, features)
-        return AutoencoderDetector.from_config(cfg, seed=seed), cfg, notes
+        return table_detector(cfg, seed=seed), cfg, notes
     factor = 2 ** len(cfg.model.channels)
     if cfg.model.kind == "conv" and window % factor:
         raise ValueError(f"--window {window}: the convolutional detector (model.channels {tuple(cfg.model.channels)}) "
@@ -576,8 +577,10 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
 
 def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: int | None = None,
              categorical=(), numeric=(), ignore=(), na_values=(), per_series: bool = False,
-             overrides: dict | None = None, overwrite: bool = False, quiet: bool = False) -> FitSummary:
-    """Fits a detector on file `train` and saves it, its threshold and a report in `workdir`."""
+             overrides: dict | None = None, overwrite: bool = False, quiet: bool = False,
+             detector: str = "default") -> FitSummary:
+    """Fits a detector on file `train` and saves it, its threshold and a report in `workdir`;
+    `detector` names a table detector (aejax.anomaly.settings.DETECTORS)."""
     from aejax import run as run_lib
 
     train, workdir = Path(train), Path(workdir)
@@ -587,7 +590,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
         raise ValueError("--per-series needs --series-id: the column naming each row's series")
     if window is not None and window < 2:
         raise ValueError(f"--window {window}: a window needs at least 2 steps")
-    cfg = _config("series" if window else "table", overrides)
+    cfg = _config("series" if window else "table", overrides, detector)
     records.column_names(train)  # the file exists and has a known format
     options = {"label": label, "time": time, "series_id": series_id, "window": window, "categorical": list(categorical),
                "numeric": list(numeric), "ignore": list(ignore), "na_values": list(na_values), "per_series": per_series}
@@ -675,7 +678,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             columns_md = _column_lines(pre, table, missing, low, high, total)
             summary = _write_report(workdir, train, inputs["train"], choice, detector, rows, scores, labels, top,
                                     traces, len(series) if window else 0, pre.num_features, notes, columns_md,
-                                    len(table))
+                                    len(table), cfg.get("detector", "default"))
         finally:
             run.close()
     return summary
@@ -687,15 +690,30 @@ def _policy_params(cfg) -> dict:
     return {k: cfg.threshold[k] for k in THRESHOLD_POLICIES[cfg.threshold.policy].params}
 
 
+def describe_detector(detector) -> str:
+    """One line naming a fitted table detector: the autoencoder's settings, the combined members
+    and weights, or the baseline's name."""
+    from aejax.anomaly.ae_detector import describe
+
+    if detector.kind == "autoencoder":
+        return describe(detector.config)
+    if detector.kind == "combined":
+        return " + ".join(f"{detector.weights[n]:g} x {describe_detector(m)}" for n, m in detector.members.items()) \
+            + " (each score standardised by its training median and IQR)"
+    return {"iforest": "Isolation Forest (scikit-learn's defaults)", "knn": "distance to the 5th nearest training row",
+            "pca": "PCA as PyOD scores it"}.get(detector.kind, detector.kind)
+
+
 def _write_report(workdir: Path, train: Path, identity: dict, choice: ColumnChoice, detector, rows, scores, labels,
                   top: _Top, traces, n_series: int, num_features: int, notes, columns_md: list[str],
-                  trained: int) -> FitSummary:
+                  trained: int, name: str = "default") -> FitSummary:
     """train_scores.csv, score_histogram.png (and series_scores.png, roc_pr.png), report.md."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     from aejax import run as run_lib
     from aejax.anomaly.ae_detector import describe
+    from aejax.anomaly.settings import DETECTORS
 
     threshold = detector.threshold_
     decisions = decide(scores, threshold)
@@ -722,8 +740,9 @@ def _write_report(workdir: Path, train: Path, identity: dict, choice: ColumnChoi
              f"- rows: {len(rows)}; features: {len(choice.features)} columns "
              f"({len(choice.categorical)} categorical, one-hot) -> {num_features} model inputs",
              f"- training rows: {'all' if trained == len(rows) else f'{trained:,} of {len(rows):,} (a uniform sample)'}",
-             f"- detector: {'series, windows of ' + str(detector.size) + ' steps, ' if series else ''}"
-             f"{describe(window_detector.config)}"
+             (f"- detector: series, windows of {detector.size} steps, {describe(window_detector.config)}" if series else
+              f"- detector: {name} ({DETECTORS[name]}; `--detector NAME` picks another of "
+              f"{', '.join(DETECTORS)}): {describe_detector(detector)}")
              + (f"; one model per series ({n_series} series)" if series and detector.per_series else
                 f"; {n_series} series" if series else ""),
              f"- threshold: {threshold.policy} {threshold.params} -> {threshold.value:.6g} "

@@ -84,41 +84,65 @@ def skab_conv_detector(c: ConfigDict) -> ConfigDict:
     return c
 
 
-# The candidate detectors of the cross-dataset selection (aejax/experiments/anomaly/defaults.py): every
-# combination of these settings of the table detector, each a rule that reads the data's shape.
+# The candidate detectors of the cross-dataset selection (aejax.anomaly.run_adbench, `aejax run
+# anomaly/adbench:select`, which trains the benchmark.trainings named there): every combination of these settings of the table detector, each a rule
+# that reads the data's shape. TRAINING_KEYS decide the training; the others only how its errors
+# are scored, so candidates differing only in those share one trained detector.
 TABLE_GRID = dict(
-    scaling=("standard", "minmax"),  # preprocess.scaling of the numeric columns
+    scaling=("minmax", "standard"),  # preprocess.scaling of the numeric columns
     code=("tenth", "sqrt"),  # sizing.code: code width round(D / 10) or round(sqrt(D)) (aejax.anomaly.sizing)
+    # sizing.budget: at least sizing.min_steps (`steps`) optimizer steps, by raising the epochs at batch
+    # 256 ("epochs") or by keeping 10 epochs and shrinking the batch ("batch")
+    budget=("batch", "epochs"),
+    steps=(250, 1000),
+    # corruption: Gaussian noise of this standard deviation (in scaled units) on the training inputs,
+    # clean targets (a denoising AE); 0 trains a plain AE
+    noise=(0.0, 0.2),
     # score.standardise / score.whiten: residuals raw, divided by each feature's training spread, or
     # whitened by their training covariance (Mahalanobis distance)
     residuals=("raw", "standardised", "whitened"),
-    # sizing.budget: at least sizing.min_steps (`steps`) optimizer steps, by raising the epochs at batch
-    # 256 ("epochs") or by keeping 10 epochs and shrinking the batch ("batch"): few passes over
-    # contaminated data, so that rare anomalies are not learnt
-    budget=("epochs", "batch"),
-    # sizing.min_steps: the fewest optimizer steps; fewer steps learn less of the anomalies in
-    # contaminated training data
-    steps=(1000, 250),
-    # corruption: Gaussian noise of this standard deviation (in scaled units) on the training inputs,
-    # clean targets (a denoising AE); 0 trains a plain AE
-    noise=(0.0, 0.1, 0.2),
-    # score.norm: a row's score sums its residuals' squares or absolute values (training does not
-    # depend on it)
+    # score.norm: a row's score sums its residuals' squares or absolute values
     norm=("squared", "absolute"),
+    # combine.partner: the autoencoder alone ("none"), or its score combined with that of Isolation
+    # Forest, k-nearest-neighbour distance or PCA as PyOD scores it (aejax.anomaly.combined), each
+    # standardised by its training median and IQR, weighted combine.weight : 1 - combine.weight
+    partner=("none", "iforest", "knn", "pca"),
+    weight=(0.25, 0.5, 0.75),
 )
-# the setting chosen by that selection (aejax run anomaly/defaults: best mean test AUROC over the six
-# ADBench sets, and the leave-one-dataset-out choice on four of them; see aejax/experiments/anomaly/defaults.py)
-TABLE_DEFAULT = dict(scaling="minmax", code="tenth", residuals="standardised", budget="batch", steps=250, noise=0.2,
-                     norm="absolute")
+TRAINING_KEYS = ("scaling", "code", "budget", "steps", "noise")
+# the setting chosen by that selection (aejax run anomaly/adbench:select, seed 0: the best average rank
+# against PyOD's six baselines over the 31 ADBench sets and ADBench's four synthetic types, among the
+# candidates that reach AUROC 0.9 on the correlated-sensor case; the outcome is in results/anomaly/,
+# results/LOG.md and CHANGELOG.md, "Anomaly defaults")
+TABLE_DEFAULT = dict(scaling="minmax", code="tenth", budget="batch", steps=250, noise=0.2, residuals="whitened",
+                     norm="absolute", partner="knn", weight=0.5)
+# the autoencoder alone: the same selection among the candidates without a partner
+TABLE_AUTOENCODER = dict(TABLE_DEFAULT, partner="none")
 RESIDUALS = {"raw": (False, False), "standardised": (True, False), "whitened": (True, True)}
+PARTNERS = ("none", "iforest", "knn", "pca")
+# `aejax anomaly fit --detector NAME`: the table detectors by name
+DETECTORS = {
+    "default": "the shipped default, chosen by 5-fold cross-validation over ADBench's 31 sets and four anomaly "
+               "types on seed 0 (CHANGELOG.md, Anomaly defaults)",
+    "autoencoder": "the autoencoder alone: the best candidate of the same selection without a partner detector",
+    "iforest": "Isolation Forest (scikit-learn's defaults)",
+    "knn": "distance to the 5th nearest training row (PyOD KNN's defaults)",
+    "pca": "PCA as PyOD scores it (every component, weighted by its inverse explained variance)",
+}
+
+
+def training_name(setting: dict) -> str:
+    """The training keys of a setting as one short name, e.g. "minmax-tenth-batch-250steps-noise0.2"."""
+    noise = f"noise{setting['noise']:g}" if setting["noise"] else "plain"
+    return "-".join([setting["scaling"], setting["code"], setting["budget"], f"{setting['steps']}steps", noise])
 
 
 def candidate_name(setting: dict) -> str:
     """A setting of TABLE_GRID's keys as one short name, e.g.
-    "standard-tenth-raw-epochs-1000steps-plain-squared"."""
-    noise = f"noise{setting['noise']:g}" if setting["noise"] else "plain"
-    return "-".join([setting["scaling"], setting["code"], setting["residuals"], setting["budget"],
-                     f"{setting['steps']}steps", noise, setting["norm"]])
+    "minmax-tenth-batch-250steps-noise0.2-standardised-absolute" (+ "+knn0.5" with a partner)."""
+    name = "-".join([training_name(setting), setting["residuals"], setting["norm"]])
+    partner = setting.get("partner", "none")
+    return name if partner == "none" else f"{name}+{partner}{setting.get('weight', 0.5):g}"
 
 
 def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
@@ -139,29 +163,38 @@ def table_candidate(c: ConfigDict, setting: dict) -> ConfigDict:
     c.sizing.min_steps = int(setting["steps"])
     c.corruption.name, c.corruption.level = ("gaussian", float(setting["noise"])) if setting["noise"] else ("none", 0.0)
     c.score.norm = check_norm(setting["norm"])
+    partner, weight = setting.get("partner", "none"), float(setting.get("weight", 0.5))
+    if partner not in PARTNERS:
+        raise ValueError(f"partner={partner!r} must be one of {PARTNERS}")
+    if not 0.0 < weight <= 1.0:
+        raise ValueError(f"weight={weight!r}: the autoencoder's weight must lie in (0, 1]")
+    c.combine = ConfigDict(dict(partner=partner, weight=weight))
     return c
 
 
-def user_config(kind: str) -> ConfigDict:
+def user_config(kind: str, detector: str = "default") -> ConfigDict:
     """The detector `aejax anomaly fit` trains on the user's data: kind "table" or "series".
 
-    Tables: a 5-member ensemble of tanh MLP autoencoders (mean of their errors), sized to the data
-    by `aejax.anomaly.sizing`: widths from the number of features, batch and epochs from the rows
-    (at least `sizing.min_steps` optimizer steps). Scaling, code width rule, residual
-    standardisation, step budget, fewest steps, training noise and residual norm are TABLE_DEFAULT
-    (a denoising AE: Gaussian noise of 0.2 on the min-max scaled inputs, at least 250 steps; a row
-    scores the sum of its standardised residuals' absolute values), chosen by
-    leave-one-dataset-out selection over the ADBench development sets (`aejax run anomaly/defaults`;
-    procedure and outcome in aejax/experiments/anomaly/defaults.py); the min-max range is that of
-    the values within 3 ranges of the 1st and 99th percentiles ("robust" scaling: the same as
-    min-max without such extremes). Series: SKAB's three 1-D conv AEs on
-    standardised residuals, window_mean scores. A label-free threshold: the 99th percentile of the
-    training scores.
+    Tables: `detector` names one of DETECTORS. "default" and "autoencoder" are a 5-member ensemble
+    of tanh MLP autoencoders (mean of their errors), sized to the data by `aejax.anomaly.sizing`:
+    widths from the number of features, batch and epochs from the rows (at least
+    `sizing.min_steps` optimizer steps); their scaling, code width rule, step budget, training
+    noise, residual scoring and partner detector are TABLE_DEFAULT / TABLE_AUTOENCODER (see there
+    and CHANGELOG.md, "Anomaly defaults", for how each was chosen); a min-max range is that of the
+    values within 3 ranges of the 1st and 99th percentiles ("robust" scaling: the same as min-max
+    without such extremes). "iforest", "knn" and "pca" are those detectors alone. Series: SKAB's
+    three 1-D conv AEs on standardised residuals, window_mean scores. A label-free threshold: the
+    99th percentile of the training scores.
     """
     if kind not in ("table", "series"):
         raise ValueError(f"kind={kind!r} must be 'table' or 'series'")
+    if detector not in DETECTORS:
+        raise ValueError(f"unknown detector {detector!r}; choose one of {', '.join(DETECTORS)}")
+    if kind == "series" and detector != "default":
+        raise ValueError(f"--detector {detector}: series use the series detector (only 'default')")
     c = default_config("user")
     c.data_source = "user-supplied"
+    c.detector = detector
     c.protocol.seeds = (0,)
     c.preprocess.scaling = "standard"
     c.threshold.policy = "percentile"
@@ -173,14 +206,16 @@ def user_config(kind: str) -> ConfigDict:
     # a table trains on at most max_train_rows rows, drawn uniformly (aejax.anomaly.fit_file)
     c.sizing = ConfigDict(dict(widths="data", code="tenth", budget="epochs", min_steps=1000, max_epochs=300,
                                min_batches=8, min_rows=32, max_train_windows=20000, max_train_rows=100_000))
+    c.combine = ConfigDict(dict(partner="none", weight=1.0))
     if kind == "table":
         c.model.hidden = (8, 2)
         c.model.ensemble = 5
         c.train.epochs = 10
-        table_candidate(c, TABLE_DEFAULT)
-        # TABLE_DEFAULT's min-max scaling over the values within 3 ranges of the 1st and 99th
-        # percentiles, so that one extreme training value does not flatten a column (aejax.anomaly.tables)
-        c.preprocess.scaling = "robust"
+        table_candidate(c, TABLE_AUTOENCODER if detector == "autoencoder" else TABLE_DEFAULT)
+        if c.preprocess.scaling == "minmax":
+            # min-max over the values within 3 ranges of the 1st and 99th percentiles, so that one
+            # extreme training value does not flatten a column (aejax.anomaly.tables)
+            c.preprocess.scaling = "robust"
     else:
         skab_conv_detector(c)
     return c

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from aejax.names import load_deferred, registrar
 
 BUILTIN = {"anomaly": "aejax.anomaly.tasks", "anomaly_all": "aejax.anomaly.run_all",
-           "anomaly_defaults": "aejax.anomaly.selection"}
+           "anomaly_adbench": "aejax.anomaly.run_adbench"}
 _RUNNERS: dict[str, Callable] = {}
 register = registrar(_RUNNERS)  # @register(name) on `run(config, run) -> results`
 

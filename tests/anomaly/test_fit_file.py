@@ -39,7 +39,9 @@ def test_an_unlabelled_table_is_fitted_reported_and_scores_new_records(tmp_path)
             "score_histogram.png"} <= files and "checkpoints" not in files
     report = (tmp_path / "run" / "report.md").read_text()
     assert "label column: none" in report and "## Flagged rows" in report and "no labels used" in report
-    assert "residuals standardised per feature; scores sum absolute residuals" in report  # the table default
+    # the table default: the AE's whitened residuals plus KNN distance
+    assert "residuals whitened by their training covariance; scores sum absolute residuals" in report
+    assert "0.5 x distance to the 5th nearest training row" in report
     scores = np.loadtxt(tmp_path / "run" / "train_scores.csv", delimiter=",", skiprows=1)
     assert scores[:, 0].tolist() == list(range(2, 402)) and scores[:, 2].sum() == summary.flagged
     out = score_file(tmp_path / "run", _sensor_csv(tmp_path / "new.csv", 50, 1, shift_rows=(7,)))
@@ -154,6 +156,47 @@ def test_a_concurrent_fit_into_the_same_folder_is_refused_naming_the_holder(tmp_
         with pytest.raises(WorkdirInUseError, match=rf"in use by another aejax run \(pid {os.getpid()}"):
             fit_file(path, tmp_path / "run", overrides=QUICK, quiet=True)
     assert not (tmp_path / "run" / "config.json").exists()
+
+
+def _correlated_sensors_csv(path, n=2000, rate=0.02, seed=0):
+    """Sensor readings driven by one load (temperature, pressure and current rise with it) and a text
+    mode column that shifts them; anomalous rows redraw the pressure from its own readings: every
+    value stays in range, only its correlation with the others breaks (system monitoring, IoT)."""
+    rng = np.random.default_rng(seed)
+    load = rng.uniform(0, 1, n)
+    mode = rng.choice(["idle", "run", "boost"], n)
+    offset = np.select([mode == "idle", mode == "run"], [0.0, 0.5], 1.0)
+    temp = 40 + 20 * load + 2 * offset + rng.normal(0, 0.5, n)
+    press = 1.0 + 0.8 * load + rng.normal(0, 0.02, n)
+    current = 5 + 10 * load + 3 * offset + rng.normal(0, 0.3, n)
+    bad = rng.choice(n, int(rate * n), replace=False)
+    press[bad] = rng.permutation(press)[: len(bad)]
+    labels = np.zeros(n, int)
+    labels[bad] = 1
+    lines = ["temperature,pressure,current,mode,anomaly"] + [
+        f"{a:.4f},{b:.5f},{c:.4f},{m},{y}" for a, b, c, m, y in zip(temp, press, current, mode, labels)]
+    path.write_text("\n".join(lines) + "\n")
+    return path, press[bad], press
+
+
+def test_the_shipped_default_finds_a_broken_correlation_with_every_value_in_range(tmp_path):
+    path, anomalous, pressure = _correlated_sensors_csv(tmp_path / "sensors.csv")
+    assert anomalous.min() >= np.percentile(pressure, 0.5) and anomalous.max() <= np.percentile(pressure, 99.5)
+    summary = fit_file(path, tmp_path / "run", label="anomaly", quiet=True)  # the shipped default, unchanged
+    assert summary.evaluation.auroc >= 0.9
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "- detector: default (the shipped default" in report
+
+
+@pytest.mark.parametrize("detector, kind", [("autoencoder", "autoencoder"), ("iforest", "iforest"), ("knn", "knn"),
+                                            ("pca", "pca")])
+def test_a_named_detector_is_fitted_saved_and_reported(tmp_path, detector, kind):
+    path = _sensor_csv(tmp_path / "t.csv", 300, 0, shift_rows=(5,), label=True)
+    summary = fit_file(path, tmp_path / "run", label="anomaly", detector=detector, overrides=QUICK, quiet=True)
+    assert Pipeline.load(tmp_path / "run").detector.kind == kind and summary.evaluation.auroc > 0.9
+    assert f"- detector: {detector} (" in (tmp_path / "run" / "report.md").read_text()
+    with pytest.raises(ValueError, match="unknown detector 'svm'; choose one of default, autoencoder"):
+        fit_file(path, tmp_path / "other", detector="svm", quiet=True)
 
 
 # ----------------------------------------------------------------------- issue 23 (reliability probe)

@@ -26,6 +26,8 @@ def names(*groups: str, exclude: tuple[str, ...] = ()) -> list[str]:
 def check_quick_variant(name: str, tmp_path) -> None:
     if registry.describe(name)["data"] == "user-supplied":
         pytest.skip(f"{name} needs data that cannot be shipped (loaders are tested on generated files)")
+    for module in registry.get_config(name, quick=True).get("requires", ()):
+        pytest.importorskip(module, reason=f"{name} needs the optional package {module}")
     experiment.run_experiment(name, tmp_path, quick=True, quiet=True)
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["experiment"] == name

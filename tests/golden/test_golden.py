@@ -21,6 +21,8 @@ def test_anomaly_runs_pin_auroc_loosely_and_not_their_threshold_metrics():
     assert golden.mismatches("anomaly/x", {"ae_auroc": 0.915, "ae_auprc": 0.31, "ae_f1": 0.5}, pinned) == []
     assert [m.split(":")[0] for m in golden.mismatches("anomaly/x", {"ae_auroc": 0.925}, pinned)] == ["ae_auroc"]
     assert golden.mismatches("mnist/x", {"ae_auroc": 0.915}, {"ae_auroc": 0.90})  # engine runs stay exact
+    ranked = {"real/wbc/default_auroc": 0.99, "real/wbc/default_rank": 2.0}  # a benchmark's ranks are not pinned
+    assert golden.mismatches("anomaly/adbench", {**ranked, "real/wbc/default_rank": 4.5}, ranked) == []
 
 
 def test_sanity_rules_compare_with_numbers_and_other_metrics():

@@ -7,7 +7,7 @@ raw data; preprocessing is fitted later on the training rows of a protocol split
 |---|---|---|
 | nsl_kdd | nsl_kdd | {"train", "test+", "test-21"} -> Table (label 1 = attack) |
 | kddcup99 | kddcup99_10pct | Table ("normal." is the anomaly, DAGMM protocol) |
-| thyroid, cardio, shuttle, mammography, http, smtp | adbench_classical | Table (all numeric) |
+| the 31 ADBench classical sets (adbench.FILES: aloi, ..., thyroid, ..., wpbc) | adbench_classical | Table (all numeric) |
 | nab | nab | list[Series] of the 7 realKnownCause streams |
 | nab_other | nab | list[Series] of the 40 streams of NAB's other real folders (AWS, ad exchange, traffic, tweets) |
 | skab | skab | list[Series] of the 34 labelled experiments |

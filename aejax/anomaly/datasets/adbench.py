@@ -8,14 +8,18 @@ import numpy as np
 
 from aejax.anomaly.tables import Table, numeric_table
 
-# ADBench file name of each set (Han et al. 2022, adbench/datasets/Classical).
+# ADBench file name of each set (Han et al. 2022, adbench/datasets/Classical): the 31 sets of
+# ../shared/data/adbench_classical (PROVENANCE.md), named by ADBench's name in lower case.
 FILES = {
-    "thyroid": "38_thyroid.npz",
-    "cardio": "6_cardio.npz",
-    "shuttle": "32_shuttle.npz",
-    "mammography": "23_mammography.npz",
-    "http": "16_http.npz",
-    "smtp": "34_smtp.npz",
+    "aloi": "1_ALOI.npz", "breastw": "4_breastw.npz", "campaign": "5_campaign.npz", "cardio": "6_cardio.npz",
+    "cardiotocography": "7_Cardiotocography.npz", "celeba": "8_celeba.npz", "cover": "10_cover.npz",
+    "donors": "11_donors.npz", "glass": "14_glass.npz", "hepatitis": "15_Hepatitis.npz", "http": "16_http.npz",
+    "internetads": "17_InternetAds.npz", "ionosphere": "18_Ionosphere.npz", "letter": "20_letter.npz",
+    "lymphography": "21_Lymphography.npz", "mammography": "23_mammography.npz", "mnist": "24_mnist.npz",
+    "musk": "25_musk.npz", "optdigits": "26_optdigits.npz", "pendigits": "28_pendigits.npz",
+    "shuttle": "32_shuttle.npz", "skin": "33_skin.npz", "smtp": "34_smtp.npz", "spambase": "35_SpamBase.npz",
+    "stamps": "37_Stamps.npz", "thyroid": "38_thyroid.npz", "vertebral": "39_vertebral.npz", "wbc": "42_WBC.npz",
+    "wdbc": "43_WDBC.npz", "wine": "45_wine.npz", "wpbc": "46_WPBC.npz",
 }
 
 
