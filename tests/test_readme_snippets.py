@@ -39,7 +39,8 @@ SNIPPETS = {
     "aejax config NAME": (HERE, '"config", "mnist/ae"'),
     "aejax run --help": ("tests/test_cli.py", 'cli.main(["run", "--help"])'),
     "--tensorboard": ("tests/test_tensorboard.py", '"--tensorboard"'),
-    "pip install 'aejax[tensorboard]'": (HERE, "test_the_tensorboard_extra_is_declared"),
+    "pip install 'aejax[tensorboard]'": (HERE, "test_the_optional_extras_are_declared"),
+    "pip install 'aejax[baselines]'": (HERE, "test_the_optional_extras_are_declared"),
     "tensorboard --logdir runs": ("tests/test_tensorboard.py", "read_events(tmp_path / tensorboard.FOLDER)"),
     "--continue": ("tests/test_reliability.py", '"--continue"'),
     "--overwrite": ("tests/test_reliability.py", '"--overwrite"'),
@@ -68,10 +69,13 @@ SNIPPETS = {
     "--time COL": ("tests/anomaly/test_fit_file.py", 'time="ts"'),
     "--series-id COL": ("tests/anomaly/test_fit_file.py", 'series_id="unit"'),
     "--per-series": ("tests/anomaly/test_fit_file.py", "per_series=per_series"),
-    "aejax run anomaly/defaults": ("tests/experiments/smoke.py", "registry.names()"),
     "aejax run anomaly/skab": ("tests/experiments/smoke.py", "registry.names()"),
     "aejax run anomaly/nab-other": ("tests/experiments/smoke.py", "registry.names()"),
     "aejax run anomaly/nab": ("tests/experiments/smoke.py", "registry.names()"),
+    "aejax run anomaly/adbench": ("tests/experiments/smoke.py", "registry.names()"),
+    "aejax run anomaly/adbench:select": ("tests/experiments/smoke.py", "registry.names()"),
+    "--detector autoencoder": ("tests/anomaly/test_fit_file.py", '("autoencoder", "autoencoder"), ("iforest", "iforest")'),
+    "--detector iforest": ("tests/anomaly/test_fit_file.py", '("autoencoder", "autoencoder"), ("iforest", "iforest")'),
     "--config.threshold.q=99.9": ("tests/anomaly/test_fit_file.py", "threshold.q"),
     # Extending it
     "--experiments DIR": ("tests/test_cli.py", '"--experiments", str(folder)'),
@@ -138,11 +142,13 @@ def test_every_snippet_has_a_test():
         assert where in (REPO / path).read_text(), (snippet, path, where)
 
 
-def test_the_tensorboard_extra_is_declared():
+def test_the_optional_extras_are_declared():
+    """The README's `pip install 'aejax[EXTRA]'` names extras that exist, and the tests install them."""
     import tomllib
 
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    assert [r.split(">=")[0] for r in extras["tensorboard"]] == ["tensorboardX"] and extras["tensorboard"][0] in extras["test"]
+    for extra, package in (("tensorboard", "tensorboardX"), ("baselines", "pyod")):
+        assert [r.split(">=")[0] for r in extras[extra]] == [package] and extras[extra][0] in extras["test"]
 
 
 def _main(*argv) -> int:
