@@ -26,12 +26,10 @@ drawn as markers on the same clock.
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from ml_collections import ConfigDict
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -71,13 +69,14 @@ def rbm_epochs(data):
 def adam_epochs(data, batch_sizes):
     """One Adam epoch of the autoencoder (cross-entropy) per batch size, as `loop.fit` runs it."""
     from aejax import distributed
+    from aejax import objectives
     from aejax.models import autoencoder
     from aejax.train import loop, optim
     from aejax.train.state import TrainState
-    from aejax.train.steps import make_train_step, reconstruction_loss
+    from aejax.train.steps import make_train_step
 
     model = autoencoder.Autoencoder(SIZES)
-    step = make_train_step(reconstruction_loss(model, "cross_entropy"))
+    step = make_train_step(objectives.reconstruction(model, "cross_entropy"))
     mesh = distributed.make_mesh(1)
     variants = {}
     for b in batch_sizes:
