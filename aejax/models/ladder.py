@@ -23,6 +23,7 @@ sum_l weights[l] * mean over examples and units of (zhat_l - z_l)^2 on the unlab
 (`denoising_l`, each logged). The batch is {"x", "y", "u"} (task "semisup/joint"). With weights
 (0, ..., 0, w) it is the Gamma-model: only the top layer's cost, and only its decoder layer runs.
 """
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,9 +141,7 @@ class Ladder(nn.Module):
 def ladder(example_shape: tuple[int, ...], *, sizes: Sequence[int] = (784, 1000, 500, 250, 250, 250, 10),
            noise: float = 0.3, momentum: float = 0.99) -> Ladder:
     """The Ladder network of config.model for examples of `example_shape` (flattened to sizes[0])."""
-    features = 1
-    for n in example_shape:
-        features *= n
+    features = math.prod(example_shape)
     if features != sizes[0]:
         raise ValueError(f"model.sizes[0]={sizes[0]} is not the {features} values of an example of shape {example_shape}")
     return Ladder(tuple(sizes), float(noise), float(momentum))

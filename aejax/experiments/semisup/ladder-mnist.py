@@ -21,7 +21,6 @@ Expected: near the paper's row; the issue's targets are at most 1.5 % with 100 l
 from ml_collections import ConfigDict
 
 from aejax.config import base_config, parse_arg, reference
-from aejax.configs.semisup import semisup_config
 
 VARIANTS = ("labels=100", "labels=1000", "labels=60000", "gamma")
 # Rasmus et al. 2015, Table 1: (mean, s.d.) test error % of the full ladder and of the Gamma-model
@@ -45,8 +44,8 @@ def get_config(arg=None):
     c.data.name = "mnist"
     c.model = ConfigDict(dict(name="ladder", sizes=(784, 1000, 500, 250, 250, 250, 10), noise=0.3, momentum=0.99))
     c.objective = ConfigDict(dict(name="ladder", weights=(0.0,) * 6 + (1.0,) if a.gamma else WEIGHTS))
-    c.semisup = semisup_config(a.labels)
-    c.semisup.label_pool = "train"
+    c.semisup = ConfigDict(dict(labels=a.labels, seeds=(0, 1, 2), num_classes=10, unlabelled_split="train",
+                                label_pool="train", test_split="test"))
     c.train.epochs = 150
     c.train.batch_size = 100
     c.train.optimizer.name = "adam"
