@@ -7,14 +7,17 @@ Paper:    Rasmus, Berglund, Honkala, Valpola & Raiko (2015), Semi-Supervised Lea
           Ladder, full 1.06 (± 0.37) / 0.84 (± 0.08) / 0.57 (± 0.02); Gamma-model (top-level cost
           only) 4.34 (± 2.31) with 100 labels. Pezeshki et al. (2016), Deconstructing the Ladder
           Network Architecture, ICML: 1.0 / 0.97 / 0.57 with their AMLP combinator.
-Protocol: encoder 784-1000-500-250-250-250-10 with batch normalisation and ReLU, Gaussian noise of
-          s.d. 0.3 on the input and every normalised layer of the corrupted pass, the vanilla
-          combinator, denoising weights 1000, 10, 0.1, 0.1, 0.1, 0.1, 0.1 (input first; the
-          Gamma-model: 0, ..., 0, 1); class-balanced labels per seed (3 seeds), all 60,000 training
-          images unlabelled; batches of 100 labelled (drawn from the labelled set repeated to
-          60,000) and 100 unlabelled images; Adam, learning rate 0.002 for 100 epochs, then
-          decaying linearly to 0 over 50 more; test error of the clean pass with the running
-          averages after the last epoch (task "semisup/joint", model and objective "ladder").
+Protocol: the authors' commands (github.com/CuriousAI/ladder, README): encoder
+          784-1000-500-250-250-250-10 with batch normalisation and ReLU, Gaussian noise of s.d. 0.3
+          (0.2 with 1000 labels) on the input and every normalised layer of the corrupted pass, the
+          vanilla combinator, denoising weights (input first) 1000, 10, 0.1, ... with 100 labels,
+          2000, 20, 0.1, ... with 1000, 1000, 1, 0.01, ... with all; the Gamma-model only the top
+          layer's, 0.5 with 100 labels; class-balanced labels per seed (3 seeds), all 60,000
+          training images unlabelled; batches of 100 labelled (drawn from the labelled set repeated
+          to 60,000, where the authors cycle through it) and 100 unlabelled images; Adam, learning
+          rate 0.002 for 100 epochs, then decaying linearly to 0 over 50 more; test error of the
+          clean pass with the running averages (the authors recompute the statistics on the
+          training set) after the last epoch (task "semisup/joint", model and objective "ladder").
 Expected: near the paper's row; the issue's targets are at most 1.5 % with 100 labels and 1.0 %
           with 1000, far below the pretrained semisup/mnist runs.
 """
@@ -26,7 +29,10 @@ VARIANTS = ("labels=100", "labels=1000", "labels=60000", "gamma")
 # Rasmus et al. 2015, Table 1: (mean, s.d.) test error % of the full ladder and of the Gamma-model
 PAPER = {100: (1.06, 0.37), 1000: (0.84, 0.08), 60000: (0.57, 0.02)}
 GAMMA = {100: (4.34, 2.31)}
-WEIGHTS = (1000.0, 10.0, 0.1, 0.1, 0.1, 0.1, 0.1)
+# the authors' --denoising-cost-x (input first) and --f-local-noise-std per label budget
+WEIGHTS = {100: (1000.0, 10.0) + (0.1,) * 5, 1000: (2000.0, 20.0) + (0.1,) * 5, 60000: (1000.0, 1.0) + (0.01,) * 5}
+GAMMA_WEIGHT = {100: 0.5, 1000: 10.0, 60000: 2.0}
+NOISE = {1000: 0.2}
 
 
 def get_config(arg=None):
@@ -42,8 +48,10 @@ def get_config(arg=None):
         c.reference.test_error_mean = reference(value, sd, f"Rasmus et al. 2015 Table 1, {model} (± s.d.)", units="%")
     c.primary_metric = "test_error_mean"
     c.data.name = "mnist"
-    c.model = ConfigDict(dict(name="ladder", sizes=(784, 1000, 500, 250, 250, 250, 10), noise=0.3, momentum=0.99))
-    c.objective = ConfigDict(dict(name="ladder", weights=(0.0,) * 6 + (1.0,) if a.gamma else WEIGHTS))
+    noise = 0.3 if a.gamma else NOISE.get(a.labels, 0.3)
+    c.model = ConfigDict(dict(name="ladder", sizes=(784, 1000, 500, 250, 250, 250, 10), noise=noise, momentum=0.99))
+    weights = (0.0,) * 6 + (GAMMA_WEIGHT.get(a.labels, 0.5),) if a.gamma else WEIGHTS.get(a.labels, WEIGHTS[100])
+    c.objective = ConfigDict(dict(name="ladder", weights=weights))
     c.semisup = ConfigDict(dict(labels=a.labels, seeds=(0, 1, 2), num_classes=10, unlabelled_split="train",
                                 label_pool="train", test_split="test"))
     c.train.epochs = 150
