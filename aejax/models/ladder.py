@@ -4,8 +4,9 @@ Encoder (the paper's Algorithm 1), sizes (784, 1000, 500, 250, 250, 250, 10) by 
 (flattened) and, for l = 1..L, z_l = batch-normalised W_l h_{l-1} (no learned scale or shift:
 `enc_{l-1}`, a dense layer without bias), h_l = relu(z_l + beta_l) below the top and the class
 logits gamma * (z_L + beta_L) at the top. `__call__(x, corrupted=False, train=False)`: the clean
-pass, or with corrupted=True the corrupted one, which adds N(0, noise^2) from RNG stream "noise"
-to z_0 and every z_l after normalisation; both passes read the same variables. In training
+pass, or with corrupted=True the corrupted one, which adds Gaussian noise from RNG stream "noise"
+(s.d. input_noise to z_0, noise to every z_l after normalisation); both passes read the same
+variables. In training
 (train=True) z_l is normalised with the batch's mean and standard deviation and the running
 averages in collection "batch_stats" (mean_l, var_l) move toward them by 1 - momentum; in
 evaluation the running averages normalise. Returned: {"logits", "z_l", "mean_l", "std_l" (the
@@ -25,7 +26,6 @@ sum_l weights[l] * mean over examples and units of (zhat_l - z_l)^2 on the unlab
 """
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import flax.linen as nn
 import jax
@@ -34,8 +34,8 @@ import optax
 
 from aejax import models, objectives
 
-EPS = 1e-10  # added to the batch variance, as Rasmus et al.'s code does
-# a1..a10 at initialisation (Rasmus et al.'s code): mu(u) = 0 and v(u) = 0, so zhat = 0
+EPS = 1e-10  # added to the batch variance, as the authors' code (github.com/CuriousAI/ladder) does
+# a1..a10 at initialisation (the authors' code): mu(u) = 0 and v(u) = 0, so zhat = 0
 COMBINATOR_INIT = (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
 
 
@@ -66,12 +66,14 @@ class Combinator(nn.Module):
 
 
 class Ladder(nn.Module):
-    """sizes: layer widths, input first, classes last; noise: the standard deviation of the
-    corrupted pass's Gaussian noise; momentum: of the running batch statistics."""
+    """sizes: layer widths, input first, classes last; noise, input_noise: the standard deviations
+    of the corrupted pass's Gaussian noise on the normalised layers and on the input; momentum:
+    of the running batch statistics."""
 
     sizes: Sequence[int] = (784, 1000, 500, 250, 250, 250, 10)
     noise: float = 0.3
     momentum: float = 0.99
+    input_noise: float = 0.3
 
     def setup(self):
         init = nn.initializers.variance_scaling(1.0, "fan_in", "normal")
@@ -87,9 +89,10 @@ class Ladder(nn.Module):
 
     def __call__(self, x: jax.Array, corrupted: bool = False, train: bool = False) -> dict:
         depth = len(self.sizes) - 1
-        noisy = (lambda z: z + self.noise * jax.random.normal(self.make_rng("noise"), z.shape, z.dtype)) \
-            if corrupted and self.noise else (lambda z: z)
-        h = noisy(x.reshape(x.shape[0], -1).astype(jnp.float32))
+        def noisy(z, std):
+            return z + std * jax.random.normal(self.make_rng("noise"), z.shape, z.dtype) if corrupted and std else z
+
+        h = noisy(x.reshape(x.shape[0], -1).astype(jnp.float32), self.input_noise)
         out = {"z_0": h}
         for l in range(1, depth + 1):
             pre = self.enc[l - 1](h)
@@ -102,7 +105,7 @@ class Ladder(nn.Module):
             else:
                 mean, var = running_mean.value, running_var.value
             out[f"mean_{l}"], out[f"std_{l}"] = mean, jnp.sqrt(var + EPS)
-            z = noisy((pre - mean) / out[f"std_{l}"])
+            z = noisy((pre - mean) / out[f"std_{l}"], self.noise)
             out[f"z_{l}"] = z
             if l < depth:
                 h = nn.relu(z + self.beta[l - 1])
@@ -139,12 +142,12 @@ class Ladder(nn.Module):
 
 @models.register("ladder")
 def ladder(example_shape: tuple[int, ...], *, sizes: Sequence[int] = (784, 1000, 500, 250, 250, 250, 10),
-           noise: float = 0.3, momentum: float = 0.99) -> Ladder:
+           noise: float = 0.3, input_noise: float = 0.3, momentum: float = 0.99) -> Ladder:
     """The Ladder network of config.model for examples of `example_shape` (flattened to sizes[0])."""
     features = math.prod(example_shape)
     if features != sizes[0]:
         raise ValueError(f"model.sizes[0]={sizes[0]} is not the {features} values of an example of shape {example_shape}")
-    return Ladder(tuple(sizes), float(noise), float(momentum))
+    return Ladder(tuple(sizes), float(noise), float(momentum), float(input_noise))
 
 
 @objectives.register_objective("ladder", "ladder cost (cross-entropy + weighted denoising costs)")

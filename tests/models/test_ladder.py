@@ -19,7 +19,8 @@ U = jax.random.uniform(jax.random.PRNGKey(7), (96, 12))
 
 
 def _model(noise=0.3, momentum=0.9):
-    return models.build({"name": "ladder", "sizes": SIZES, "noise": noise, "momentum": momentum}, (12,))
+    """Noise of s.d. `noise` on the input and on every layer."""
+    return models.build({"name": "ladder", "sizes": SIZES, "noise": noise, "input_noise": noise, "momentum": momentum}, (12,))
 
 
 def test_vanilla_combinator_matches_a_hand_computed_case():

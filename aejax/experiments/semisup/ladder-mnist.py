@@ -9,7 +9,7 @@ Paper:    Rasmus, Berglund, Honkala, Valpola & Raiko (2015), Semi-Supervised Lea
           Network Architecture, ICML: 1.0 / 0.97 / 0.57 with their AMLP combinator.
 Protocol: the authors' commands (github.com/CuriousAI/ladder, README): encoder
           784-1000-500-250-250-250-10 with batch normalisation and ReLU, Gaussian noise of s.d. 0.3
-          (0.2 with 1000 labels) on the input and every normalised layer of the corrupted pass, the
+          on the input and on every normalised layer (0.2 with 1000 labels) of the corrupted pass, the
           vanilla combinator, denoising weights (input first) 1000, 10, 0.1, ... with 100 labels,
           2000, 20, 0.1, ... with 1000, 1000, 1, 0.01, ... with all; the Gamma-model only the top
           layer's, 0.5 with 100 labels; class-balanced labels per seed (3 seeds), all 60,000
@@ -49,7 +49,8 @@ def get_config(arg=None):
     c.primary_metric = "test_error_mean"
     c.data.name = "mnist"
     noise = 0.3 if a.gamma else NOISE.get(a.labels, 0.3)
-    c.model = ConfigDict(dict(name="ladder", sizes=(784, 1000, 500, 250, 250, 250, 10), noise=noise, momentum=0.99))
+    c.model = ConfigDict(dict(name="ladder", sizes=(784, 1000, 500, 250, 250, 250, 10), noise=noise, input_noise=0.3,
+                              momentum=0.99))
     weights = (0.0,) * 6 + (GAMMA_WEIGHT.get(a.labels, 0.5),) if a.gamma else WEIGHTS.get(a.labels, WEIGHTS[100])
     c.objective = ConfigDict(dict(name="ladder", weights=weights))
     c.semisup = ConfigDict(dict(labels=a.labels, seeds=(0, 1, 2), num_classes=10, unlabelled_split="train",
