@@ -16,7 +16,8 @@ loads what it needs once and returns the function the trainer calls:
 
 Built-ins: "sse" (reconstruction SSE per example), "elbo" and "iwae" (a VAE's evidence lower
 bound and Burda et al.'s importance-weighted estimate of log p(x)), "linear_probe" (softmax
-regression on the codes) and "knn" (k-nearest-neighbour accuracy of the codes). Splits default to
+regression on the codes), "knn" (k-nearest-neighbour accuracy of the codes) and
+"classification_error" (of a model that classifies, e.g. the ladder network). Splits default to
 config.data.test_split (and train_split where a classifier is fitted). Each evaluator draws from
 its own fixed key (`seed`), so its numbers are a function of the state.
 """
@@ -238,5 +239,21 @@ def knn(config, model, *, k: int = 5, train_split: str | None = None, test_split
     def evaluate(state):
         z_train, z_test = _codes(model, state, train.x, batch_size), _codes(model, state, test.x, batch_size)
         return {"test_error": 100.0 * float(jnp.mean(predict(z_train, z_test) != jnp.asarray(test.y)))}
+
+    return evaluate
+
+
+@register("classification_error")
+def classification_error(config, model, *, split: str | None = None, method: str = "classify",
+                         batch_size: int = 1000) -> Evaluate:
+    """Error in % of the class logits of the model's `method` (evaluation mode: running averages)
+    on the split's labels: {"error"}."""
+    test = _split(config, split)
+    x, y = jnp.asarray(test.x), jnp.asarray(test.y)
+    program = jax.jit(lambda v, xs: batched_map(lambda b: jnp.argmax(eval_lib.apply(model, v, b, method=method), -1), xs,
+                                                batch_size))
+
+    def evaluate(state):
+        return {"error": 100.0 * float(jnp.mean(program(eval_lib.variables(state.params, state.collections), x) != y))}
 
     return evaluate

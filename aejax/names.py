@@ -10,7 +10,7 @@ LOSSES = ("cross_entropy", "squared_error", "softmax_cross_entropy")
 # The output activation each loss implies (the loss reads the output before it).
 OUTPUT_ACTIVATION = {"cross_entropy": "sigmoid", "squared_error": "linear", "softmax_cross_entropy": "softmax"}
 OPTIMIZERS = ("adabelief", "adam", "adamw", "lamb", "nesterov", "rmsprop", "sgd")
-SCHEDULES = ("constant", "cosine", "warmup_cosine", "exponential")
+SCHEDULES = ("constant", "cosine", "warmup_cosine", "exponential", "linear_tail")
 
 
 # Modules that register components, imported when a registry is first looked up

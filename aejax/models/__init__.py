@@ -40,7 +40,7 @@ from aejax import names as names_lib
 from aejax.names import registrar
 
 _BUILTIN = {"mlp": "aejax.models.autoencoder", "conv2d": "aejax.models.conv2d", "conv1d": "aejax.models.conv",
-            "vae": "aejax.models.vae", "ksparse": "aejax.models.ksparse"}
+            "vae": "aejax.models.vae", "ksparse": "aejax.models.ksparse", "ladder": "aejax.models.ladder"}
 STREAMS = ("noise", "dropout", "corruption")  # the RNG streams every model.apply receives
 _BUILDERS: dict[str, Callable] = {}
 register = registrar(_BUILDERS)  # @register(name) on a model builder or a Flax module class

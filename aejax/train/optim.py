@@ -1,7 +1,8 @@
 """Optimizers and learning-rate schedules from optax, chosen by name in the config.
 
 config.train.optimizer: name (adam, adamw, sgd, nesterov, rmsprop, lamb, ...), learning_rate,
-schedule (constant, cosine, warmup_cosine, exponential), warmup_steps, final_fraction, decay_rate,
+schedule (constant, cosine, warmup_cosine, exponential, linear_tail), warmup_steps, final_fraction, decay_rate,
+decay_fraction (linear_tail: the last fraction of the steps, decaying linearly to final_fraction),
 momentum, weight_decay, grad_clip_norm. `make_optimizer` takes that section or plain keywords:
 `make_optimizer(name="adam", learning_rate=1e-3, schedule="cosine", total_steps=6000)`.
 """
@@ -39,6 +40,11 @@ def make_schedule(cfg: Mapping, total_steps: int) -> optax.Schedule:
         return optax.warmup_cosine_decay_schedule(
             0.0, lr, warmup, max(total_steps, warmup + 1), end_value=lr * cfg.get("final_fraction", 0.0)
         )
+    if name == "linear_tail":  # constant, then linear to lr * final_fraction over the last decay_fraction of the steps
+        decay = max(1, round(total_steps * cfg.get("decay_fraction", 1.0)))
+        return optax.join_schedules([optax.constant_schedule(lr),
+                                     optax.linear_schedule(lr, lr * cfg.get("final_fraction", 0.0), decay)],
+                                    [max(total_steps - decay, 0)])
     if name == "exponential":
         return optax.exponential_decay(lr, max(total_steps, 1), cfg.get("decay_rate", 0.1))
     raise ValueError(f"unknown schedule {name!r} in train.optimizer.schedule; choose one of {list(SCHEDULES)}")

@@ -34,3 +34,9 @@ def test_missing_learning_rate_and_unknown_name_are_named():
         optim.make_optimizer(name="sgd")
     with pytest.raises(ValueError, match="unknown optimizer 'adamx'.*adam"):
         optim.make_optimizer(name="adamx", learning_rate=0.1)
+
+
+def test_linear_tail_is_constant_then_decays_linearly_to_the_final_fraction():
+    schedule = optim.make_schedule({"learning_rate": 0.002, "schedule": "linear_tail", "decay_fraction": 1 / 3}, 150)
+    rates = np.array([float(schedule(s)) for s in (0, 99, 100, 125, 150)])
+    np.testing.assert_allclose(rates, [0.002, 0.002, 0.002, 0.001, 0.0], rtol=1e-6, atol=1e-9)
