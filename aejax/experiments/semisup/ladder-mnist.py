@@ -5,8 +5,9 @@ Run:      aejax run semisup/ladder-mnist:labels=100  (labels 100, 1000 or 60000 
 Paper:    Rasmus, Berglund, Honkala, Valpola & Raiko (2015), Semi-Supervised Learning with Ladder
           Networks, NeurIPS, Table 1, test error % (mean ± s.d.) with 100 / 1000 / all labels:
           Ladder, full 1.06 (± 0.37) / 0.84 (± 0.08) / 0.57 (± 0.02); Gamma-model (top-level cost
-          only) 4.34 (± 2.31) with 100 labels. Pezeshki et al. (2016), Deconstructing the Ladder
-          Network Architecture, ICML: 1.0 / 0.97 / 0.57 with their AMLP combinator.
+          only) 4.34 (± 2.31) with 100 labels (recalled, not re-checked against the PDF). Pezeshki
+          et al. (2016), Deconstructing the Ladder Network Architecture, ICML: 1.0 / 0.97 / 0.57 with
+          their AMLP combinator.
 Protocol: the authors' commands (github.com/CuriousAI/ladder, README): encoder
           784-1000-500-250-250-250-10 with batch normalisation and ReLU, Gaussian noise of s.d. 0.3
           on the input and on every normalised layer (0.2 with 1000 labels) of the corrupted pass, the
