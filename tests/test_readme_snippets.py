@@ -77,6 +77,7 @@ SNIPPETS = {
     "--detector autoencoder": ("tests/anomaly/test_fit_file.py", '("autoencoder", "autoencoder"), ("iforest", "iforest")'),
     "--detector iforest": ("tests/anomaly/test_fit_file.py", '("autoencoder", "autoencoder"), ("iforest", "iforest")'),
     "--config.threshold.q=99.9": ("tests/anomaly/test_fit_file.py", "threshold.q"),
+    "--contamination 0.05": ("tests/anomaly/test_fit_file.py", "def test_contamination_sets_the_share_of_training_rows_flagged"),
     # Extending it
     "--experiments DIR": ("tests/test_cli.py", '"--experiments", str(folder)'),
     "AEJAX_EXPERIMENTS=DIR": ("tests/test_cli.py", 'setenv("AEJAX_EXPERIMENTS"'),

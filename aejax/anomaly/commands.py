@@ -40,14 +40,29 @@ def _naming(path):
         raise RecordError(f"{path}: {err}") from None
 
 
+def contamination_overrides(contamination: float | None, overrides: dict) -> dict:
+    """`overrides` with the percentile threshold that flags the fraction `contamination` (0 < C < 0.5)
+    of the training rows: q = 100 * (1 - C), PyOD's `contamination`."""
+    if contamination is None:
+        return dict(overrides)
+    if not 0.0 < contamination < 0.5:
+        raise ValueError(f"--contamination {contamination:g}: expected the fraction of anomalies among the training "
+                         "rows, between 0 and 0.5 (e.g. 0.05)")
+    clash = sorted(k for k in overrides if k.startswith("threshold."))
+    if clash:
+        raise ValueError(f"--contamination sets the threshold; drop {', '.join(clash)} or --contamination")
+    return {**overrides, "threshold.policy": "percentile", "threshold.q": repr(100.0 * (1.0 - contamination))}
+
+
 def _cmd_fit(args) -> int:
     from aejax.anomaly.fit_file import fit_file
 
+    overrides = contamination_overrides(args.contamination, args.overrides)
     with _naming(args.train):
         summary = fit_file(args.train, args.workdir, label=args.label, time=args.time, series_id=args.series_id,
                            window=args.window, categorical=_names(args.categorical), numeric=_names(args.numeric),
                            ignore=_names(args.ignore), na_values=_names(args.na_values), per_series=args.per_series,
-                           overrides=args.overrides, overwrite=args.overwrite, detector=args.detector)
+                           overrides=overrides, overwrite=args.overwrite, detector=args.detector)
     what = f"{summary.series} series" if summary.series else "a table"
     sampled = f", trained on a uniform sample of {summary.trained_rows}" if summary.trained_rows < summary.rows else ""
     print(f"fitted a detector on {summary.rows} rows of {what} ({summary.features} feature columns{sampled}); "
@@ -100,6 +115,10 @@ def add_parser(subparsers) -> None:
     f.add_argument("--detector", default="default", choices=("default", "autoencoder", "iforest", "knn", "pca"),
                    help="the table detector (default: the one chosen on ADBench's sets and anomaly types; autoencoder: "
                         "the autoencoder alone; iforest, knn, pca: those baselines)")
+    f.add_argument("--contamination", type=float, metavar="C",
+                   help="the fraction of anomalies you expect among the training rows, e.g. 0.05: the threshold "
+                        "flags that fraction of them (default: the 99th percentile of the training scores, which "
+                        "flags about 1 %% whatever the share of anomalies)")
     f.add_argument("--overwrite", action="store_true", help="replace a detector already in --workdir")
     f.set_defaults(func=lambda a, extra: _cmd_fit(a), takes_overrides=True)
     p = subparsers.add_parser("score", help="score new records (CSV, .npy, .npz, Parquet) with a fitted detector")

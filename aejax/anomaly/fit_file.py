@@ -747,7 +747,10 @@ def _write_report(workdir: Path, train: Path, identity: dict, choice: ColumnChoi
                 f"; {n_series} series" if series else ""),
              f"- threshold: {threshold.policy} {threshold.params} -> {threshold.value:.6g} "
              f"({'uses labels' if threshold.uses_labels else 'no labels used'}); "
-             f"{flagged} of {len(rows)} training rows flagged",
+             f"{flagged} of {len(rows)} training rows flagged"
+             + (f" (a percentile threshold flags {100 - threshold.params['q']:g} % of the training rows whatever the "
+                "share of anomalies; `--contamination C` sets the share you expect)" if threshold.policy == "percentile"
+                else ""),
              f"- label column: {choice.schema.label or 'none (labels are not needed)'}",
              "- missing values: empty cells" + "".join(f", {v!r}" for v in choice.schema.na_values)]
     lines += [f"- {'' if n.startswith('warning') else 'note: '}{n}" for n in notes]

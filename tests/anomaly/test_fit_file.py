@@ -400,3 +400,23 @@ def test_time_gaps_in_series_are_reported_when_fitting_and_scoring(tmp_path):
            "before row 122; windows span them" in report
     out = score_file(tmp_path / "run", series(tmp_path / "new.csv", 100, 40))
     assert (out.gaps, out.first_gap) == (1, 42)
+
+
+def test_contamination_sets_the_share_of_training_rows_flagged(tmp_path, capsys):
+    from aejax import cli
+
+    path = _sensor_csv(tmp_path / "t.csv", 400, 0)
+    quick = [f"--config.{k}={v}" for k, v in QUICK.items()]
+    assert cli.main(["anomaly", "fit", "--train", str(path), "--workdir", str(tmp_path / "w"), "--contamination", "0.1",
+                     *quick]) == 0
+    scores = np.loadtxt(tmp_path / "w" / "train_scores.csv", delimiter=",", skiprows=1)[:, 1]
+    threshold = Pipeline.load(tmp_path / "w").detector.threshold_.value
+    assert threshold == pytest.approx(np.percentile(scores, 90.0), rel=1e-6)  # q = 100 (1 - 0.1), not the default 99
+    report = (tmp_path / "w" / "report.md").read_text()
+    assert "threshold: percentile {'q': 90.0, " in report and "40 of 400 training rows flagged (a percentile threshold flags 10 %" in report
+    capsys.readouterr()
+    for bad, needle in ((["--contamination", "0.7"], "--contamination 0.7: expected the fraction of anomalies"),
+                        (["--contamination", "0.1", "--config.threshold.q=95"], "drop threshold.q or --contamination")):
+        code = cli.main(["anomaly", "fit", "--train", str(path), "--workdir", str(tmp_path / "x"), *bad])
+        assert code == 2 and needle in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
