@@ -33,15 +33,21 @@ def short_citation(paper: str) -> str:
     return f"{who} ({match[2]})"
 
 
-def _fit_columns(rows: list[tuple[str, ...]], width: int) -> list[str]:
-    """Rows as aligned text lines, the last column cut (with '…') so no line exceeds `width`."""
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fit_columns(rows: list[tuple[str, ...]], width: int, *, squeeze: int = 1, last_room: int = 16) -> list[str]:
+    """Rows as aligned text lines no longer than `width`: column `squeeze` is cut (with '…') so the
+    last column keeps at least `last_room` characters, then the last column is cut to fit."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    deficit = sum(w + 2 for w in widths) + last_room - width
+    if deficit > 0:
+        widths[squeeze] = max(widths[squeeze] - deficit, len(rows[0][squeeze]))
     lines = []
     for row in rows:
-        head = "  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  "
-        room = max(width - len(head), 1)
-        last = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
-        lines.append((head + last).rstrip())
+        head = "  ".join(_cut(v, w).ljust(w) for v, w in zip(row, widths)) + "  "
+        lines.append((head + _cut(row[-1], max(width - len(head), 1))).rstrip())
     return lines
 
 

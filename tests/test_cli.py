@@ -176,7 +176,7 @@ def test_a_shared_module_is_imported_once(tmp_path, monkeypatch):
 
 def test_variants_are_experiments_of_one_file_and_old_names_are_aliases(tmp_path):
     names = registry.names()
-    assert [n for n in names if n.startswith("semisup/")] == [
+    assert [n for n in names if n.startswith("semisup/mnist")] == [
         "semisup/mnist:labels=100", "semisup/mnist:labels=600", "semisup/mnist:labels=1000", "semisup/mnist:labels=3000"]
     cfg = registry.load("semisup/mnist:labels=600")
     assert cfg.semisup.labels == 600 and cfg.experiment == "semisup/mnist:labels=600"
