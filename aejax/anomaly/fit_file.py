@@ -626,6 +626,10 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             notes.append(f"trained on {len(table):,} of the {total:,} rows, drawn uniformly at random (seed {seed}); "
                          f"sizing.max_train_rows={cfg.sizing.max_train_rows} sets the cap")
     pre = TabularPreprocessor.fit(table, scaling=cfg.preprocess.scaling, log1p=tuple(cfg.preprocess.log1p))
+    constant = [name for name, lo, hi in zip(pre.numeric_columns, low, high) if lo == hi]
+    if constant:
+        notes.append(f"columns constant in training: {', '.join(constant)}; a change in one scores like a large "
+                     "change in another column (its residuals take the median spread of the others)")
     x = pre.transform(table, clip=True)
     bad = ~np.isfinite(x)
     if bad.any():

@@ -45,19 +45,27 @@ def fit_error_standardiser(x, recon, *, whiten: bool = False, eps: float = 1e-8)
     """Fits per-feature residual statistics on (normal) training data.
 
     x, recon: [N, D] or [N, T, C]; statistics are taken over all axes but the last.
-    A feature whose residual never varies gets std `eps`-floored to avoid division by zero.
+    A feature whose residual never varies gets std `eps`-floored to avoid division by zero. A feature
+    constant in training (x) gets at least the median residual std of the other features, so a
+    change in it counts like a large change elsewhere instead of swamping every other score.
     whiten: also the whitening matrix of the residuals' covariance [D, D], regularised by adding
-    1e-6 of its mean variance (at least eps) to the diagonal, so directions without variance
-    (constant or one-hot columns) weigh 1e6 times the typical one instead of infinitely.
+    1e-6 of its mean variance (at least eps) to the diagonal, and the median variance of the other
+    features to that of a feature constant in training.
     """
     residual = _residual(x, recon)
     axes = tuple(range(residual.ndim - 1))
-    mean, std = residual.mean(axis=axes), np.maximum(residual.std(axis=axes), eps)
+    x = np.asarray(x)
+    constant = x.max(axis=axes) == x.min(axis=axes)
+    std = residual.std(axis=axes)
+    floor = float(np.median(std[~constant])) if (~constant).any() else 1.0
+    mean, std = residual.mean(axis=axes), np.maximum(np.where(constant, np.maximum(std, floor), std), eps)
     if not whiten:
         return Standardiser(mean, std)
     rows = (residual - mean).reshape(-1, residual.shape[-1])
     cov = rows.T @ rows / len(rows)
+    variance = np.diag(cov).copy()
     cov[np.diag_indices_from(cov)] += max(1e-6 * float(np.trace(cov)) / len(cov), eps)
+    cov[np.diag_indices_from(cov)] += np.where(constant, np.median(variance[~constant]) if (~constant).any() else 1.0, 0.0)
     return Standardiser(mean, std, np.linalg.inv(np.linalg.cholesky(cov)).T)
 
 

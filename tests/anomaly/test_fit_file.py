@@ -420,3 +420,13 @@ def test_contamination_sets_the_share_of_training_rows_flagged(tmp_path, capsys)
         code = cli.main(["anomaly", "fit", "--train", str(path), "--workdir", str(tmp_path / "x"), *bad])
         assert code == 2 and needle in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_columns_constant_in_training_are_named_in_the_report(tmp_path):
+    path = _sensor_csv(tmp_path / "t.csv", 300, 0)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ",valve"] + [line + ",0" for line in lines[1:]]) + "\n")
+    fit_file(path, tmp_path / "w", overrides=QUICK, quiet=True)
+    report = (tmp_path / "w" / "report.md").read_text()
+    assert "columns constant in training: valve; a change in one scores like a large change" in report
+    assert "constant in training: temperature" not in report

@@ -61,12 +61,38 @@ def test_whitened_scores_are_the_mahalanobis_distance_of_the_residual():
 
 
 def test_a_direction_without_residual_variance_weighs_much_but_finitely():
-    residuals = np.column_stack([np.random.default_rng(1).normal(size=200), np.zeros(200)])
-    st = sc.fit_error_standardiser(residuals, np.zeros_like(residuals), whiten=True)
+    rng = np.random.default_rng(1)
+    residuals = np.column_stack([rng.normal(size=200), np.zeros(200)])
+    varying = np.column_stack([np.zeros(200), rng.uniform(size=200)])  # a column reconstructed exactly
+    st = sc.fit_error_standardiser(residuals + varying, varying, whiten=True)
     score = sc.reconstruction_scores([[0.0, 1.0]], [[0.0, 0.0]], st)[0]
     variance = residuals[:, 0].var()
     # the constant column's variance is the ridge, 1e-6 of the mean variance
     np.testing.assert_allclose(score, 1 / (max(1e-6 * variance / 2, 1e-8)), rtol=1e-6)
+
+
+def test_a_column_constant_in_training_takes_the_median_spread_of_the_others():
+    """A column constant in training (a telemetry channel that never moved) would otherwise be
+    divided by a residual std near 0: a change of 1 in it gave scores near 1e14."""
+    rng = np.random.default_rng(2)
+    x = np.column_stack([rng.normal(0, 1, 500), rng.normal(0, 3, 500), rng.normal(0, 2, 500), np.zeros(500)])
+    recon = np.column_stack([0.5 * x[:, 0], 0.9 * x[:, 1], 0.8 * x[:, 2], 1e-6 * rng.normal(size=500)])
+    residual = x - recon
+    st = sc.fit_error_standardiser(x, recon)
+    median = np.median(residual[:, :3].std(axis=0))
+    np.testing.assert_allclose(st.std, [*residual[:, :3].std(axis=0), median])
+    moved = np.array([[0.0, 0.0, 0.0, 1.0]])
+    expected = ((moved - st.mean) / st.std) ** 2
+    np.testing.assert_allclose(sc.reconstruction_scores(moved, np.zeros_like(moved), st), [expected.sum()])
+    assert expected[0, 3] == pytest.approx((1.0 - st.mean[3]) ** 2 / median ** 2) and expected[0, 3] < 10
+    whitened = sc.fit_error_standardiser(x, recon, whiten=True)
+    centred = residual - residual.mean(axis=0)
+    cov = centred.T @ centred / len(centred)
+    variance = np.diag(cov).copy()
+    cov += 1e-6 * np.trace(cov) / 4 * np.eye(4) + np.diag([0, 0, 0, np.median(variance[:3])])
+    delta = moved - whitened.mean
+    np.testing.assert_allclose(sc.reconstruction_scores(moved, np.zeros_like(moved), whitened),
+                               np.einsum("nd,nd->n", delta, np.linalg.solve(cov, delta.T).T), rtol=1e-9)
 
 
 def test_window_and_step_scores():
