@@ -33,7 +33,7 @@ import numpy as np
 import optax
 
 from aejax import data, eval as eval_lib, losses
-from aejax.names import load_deferred, registrar
+from aejax.names import lookup, registrar
 from aejax.train.steps import batched_map
 
 Evaluate = Callable[..., dict]
@@ -42,12 +42,7 @@ register = registrar(EVALUATORS)  # @register(name) on `fn(config, model, **opti
 
 
 def get(name: str) -> Callable[..., Evaluate]:
-    load_deferred()
-    try:
-        return EVALUATORS[name]
-    except KeyError:
-        raise ValueError(f"unknown evaluator {name!r} in config.evals; registered: {sorted(EVALUATORS)}. "
-                         "Register one with @aejax.evals.register(name).") from None
+    return lookup(EVALUATORS, name, "evaluator", "config.evals", "aejax.evals.register")
 
 
 def build(config, model) -> list[tuple[str, int, Evaluate]]:

@@ -47,3 +47,14 @@ def registrar(table: dict):
         return decorate
 
     return register
+
+
+def lookup(table: dict, name: str, kind: str, where: str, decorator: str):
+    """`table[name]` after the deferred modules are imported; an unknown name is a ValueError naming
+    the `kind`, the config key `where`, the registered names and the `decorator` that adds one."""
+    load_deferred()
+    try:
+        return table[name]
+    except KeyError:
+        raise ValueError(f"unknown {kind} {name!r} in {where}; registered: {sorted(table)}. "
+                         f"Register one with @{decorator}(name).") from None

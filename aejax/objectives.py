@@ -73,7 +73,7 @@ import jax
 import jax.numpy as jnp
 
 from aejax import losses, models, schedules
-from aejax.names import OUTPUT_ACTIVATION, load_deferred, registrar
+from aejax.names import OUTPUT_ACTIVATION, load_deferred, lookup, registrar
 from aejax.train.steps import Loss
 
 EPS = 1e-6
@@ -179,12 +179,7 @@ def register_objective(name: str, label: str | None = None):
 
 
 def get_objective(name: str) -> Objective:
-    load_deferred()
-    try:
-        return OBJECTIVES[name]
-    except KeyError:
-        raise ValueError(f"unknown objective {name!r} in config.objective.name; registered: {sorted(OBJECTIVES)}. "
-                         "Register one with @aejax.objectives.register_objective(name).") from None
+    return lookup(OBJECTIVES, name, "objective", "config.objective.name", "aejax.objectives.register_objective")
 
 
 def _flat(h: jax.Array) -> jax.Array:
@@ -232,12 +227,7 @@ register = registrar(REGULARIZERS)  # @register(name) on `fn(f: Forward, **optio
 
 
 def get(name: str) -> Regularizer:
-    load_deferred()
-    try:
-        return REGULARIZERS[name]
-    except KeyError:
-        raise ValueError(f"unknown regularizer {name!r} in config.regularizers; registered: {sorted(REGULARIZERS)}. "
-                         "Register one with @aejax.objectives.register(name).") from None
+    return lookup(REGULARIZERS, name, "regularizer", "config.regularizers", "aejax.objectives.register")
 
 
 def _layer(f: Forward, layer: int | str) -> jax.Array:
