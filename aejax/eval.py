@@ -3,7 +3,9 @@ and what is measured on codes: document retrieval, LSA codes, k-nearest-neighbou
 
 Each function runs fixed-size batches through one `lax.map` (`aejax.train.steps.batched_map`),
 compiled once per (model, batch size, ...) and mesh and reused for any number of examples and any
-params. x: [N, ...] examples as the model reads them (flat or shaped); results are jax arrays.
+params. x: [N, ...] examples as the model reads them (flat or shaped); results are jax arrays,
+or, in host-chunked mode (`host_chunk`), NumPy arrays gathered chunk by chunk so that the device
+never holds all of x. K models trained side by side (`members`) are evaluated in one program.
 `collections`: the model's mutable collections (a TrainState's, e.g. batch_stats), read in
 evaluation mode (the model's defaults).
 
@@ -42,8 +44,8 @@ def variables(params, collections=None) -> dict:
 
 
 @functools.lru_cache(maxsize=64)
-def _program(model, what: str, batch_size: int, output: str | None, target, mesh):
-    def per_batch(v, b):
+def _program(model, what: str, batch_size: int, output: str | None, target, mesh, members: int = 0, error=None):
+    def per_batch(v, b, args):
         if what == "encode":
             return apply(model, v, b, method="encode")
         if output is None:
@@ -54,26 +56,84 @@ def _program(model, what: str, batch_size: int, output: str | None, target, mesh
         recon = recon.astype(jnp.float32)
         if what == "reconstruct":
             return recon
+        if what == "errors":
+            return error(b, recon.reshape(b.shape), *args)
         goal = b if target is None else target(b)
         return losses.sse(recon.reshape(b.shape[0], -1), goal.reshape(b.shape[0], -1))
 
-    return jax.jit(lambda v, xs: batched_map(lambda b: per_batch(v, b), xs, batch_size, mesh=mesh))
+    one = jax.vmap(per_batch, in_axes=(0, None, 0), out_axes=1) if members else per_batch
+    return jax.jit(lambda v, xs, args: batched_map(lambda b: one(v, b, args), xs, batch_size, mesh=mesh))
 
 
-def _run(model, what, params, x, batch_size, output=None, target=None, collections=None):
-    program = _program(model, what, batch_size, output, target, distributed.active_mesh())
-    return program(variables(params, collections), jnp.asarray(x))
+def _run(model, what, params, x, batch_size, output=None, target=None, collections=None, *, members: int = 0,
+         error=None, args=(), host_chunk: int | None = None):
+    program = _program(model, what, batch_size, output, target, distributed.active_mesh(), members, error)
+    v = variables(params, collections)
+    if host_chunk is None:
+        return program(v, jnp.asarray(x), args)
+    return host_chunked(lambda xs: program(v, xs, args), x, chunk_rows(host_chunk, batch_size, len(x)))
 
 
-def reconstruct(model, params, x, *, batch_size: int = 1000, output: str | None = None, collections=None) -> jax.Array:
+def chunk_rows(host_chunk: int, batch_size: int, n: int) -> int:
+    """Rows per host chunk for N = n examples: `host_chunk` rounded down to whole batches (at
+    least one), and no more whole batches than n needs; n itself when n is under one batch."""
+    if n < batch_size:
+        return max(n, 1)
+    return min(max(batch_size, host_chunk // batch_size * batch_size), -(-n // batch_size) * batch_size)
+
+
+def host_chunked(fn, x, rows: int) -> np.ndarray:
+    """`fn` (a jitted map of examples [rows, ...] to outputs [rows, ...]) over host examples x
+    [N, ...], `rows` at a time, the last chunk zero-padded (one compiled program for any N); the
+    outputs are gathered into one host array [N, ...], so the device holds one chunk at a time."""
+    x = np.asarray(x)
+    n = len(x)
+    out = None
+    for start in range(0, max(n, 1), rows):
+        chunk = x[start:start + rows]
+        taken = len(chunk)
+        if taken < rows:
+            chunk = np.concatenate([chunk, np.zeros((rows - taken,) + x.shape[1:], x.dtype)])
+        done = np.asarray(jax.device_get(fn(chunk)))[:taken]
+        if out is None:
+            out = np.empty((n,) + done.shape[1:], done.dtype)
+        out[start:start + taken] = done
+    return out
+
+
+def reconstruct(model, params, x, *, batch_size: int = 1000, output: str | None = None, collections=None,
+                members: int = 0, host_chunk: int | None = None):
     """Reconstructions [N, ...] (float32) of x [N, ...]: the model's `reconstruct`, or the
-    activation `output` (e.g. "softmax") of its logits."""
-    return _run(model, "reconstruct", params, x, batch_size, output, collections=collections)
+    activation `output` (e.g. "softmax") of its logits.
+
+    members: K > 0 for K models side by side (params and collections with a leading model axis,
+    as `aejax.train.fit.train_autoencoder(members=K)` trains them), each reconstructing all of x:
+    [N, K, ...]. host_chunk: x stays on the host and goes to the device `host_chunk` rows at a
+    time (whole batches); the result is a NumPy array (memory bounded for any N), else a jax array.
+    """
+    return _run(model, "reconstruct", params, x, batch_size, output, collections=collections, members=members,
+                host_chunk=host_chunk)
 
 
-def encode(model, params, x, *, batch_size: int = 1000, collections=None) -> jax.Array:
-    """Codes [N, ...] of x [N, ...]."""
-    return _run(model, "encode", params, x, batch_size, collections=collections)
+def encode(model, params, x, *, batch_size: int = 1000, collections=None, members: int = 0,
+           host_chunk: int | None = None):
+    """Codes [N, ...] of x [N, ...] ([N, K, ...] with `members`; see `reconstruct`)."""
+    return _run(model, "encode", params, x, batch_size, collections=collections, members=members, host_chunk=host_chunk)
+
+
+def reconstruction_errors(model, params, x, error, args=(), *, batch_size: int = 1000, collections=None,
+                          members: int = 0, host_chunk: int | None = None):
+    """`error(x_batch, reconstruction_batch, *args)` over x [N, ...] in batches: per-example
+    errors [N, ...] computed on the device, where only they leave it.
+
+    error: a hashable function (module level, or one object reused: it keys the compiled
+    program) of the batch [B, ...], its reconstruction [B, ...] (float32, x's shape) and `args`
+    (a tuple of arrays passed to the program, not compiled in). With `members` = K, each of the
+    K side-by-side models gets its own slice of `args` along their leading axis, and the errors
+    are [N, K, ...]. host_chunk: as in `reconstruct`.
+    """
+    return _run(model, "errors", params, x, batch_size, collections=collections, members=members, error=error,
+                args=tuple(args), host_chunk=host_chunk)
 
 
 def sse_per_example(model, params, x, *, batch_size: int = 1000, output: str | None = None, target=None,

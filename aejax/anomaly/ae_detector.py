@@ -1,13 +1,16 @@
 """The autoencoder detector: K autoencoders from different initialisations, trained side by side
 under `jax.vmap` on the same batches, scored by the mean of their reconstruction errors.
 
-`train_autoencoder` is the one place that trains an anomaly autoencoder; every anomaly run and
-`aejax anomaly fit` go through it. It builds the detector's model, its initial parameters and its
-loss, and hands the training to aejax's one trainer, `aejax.train.fit.train_autoencoder`.
+The detector uses the engine's one path: its model section becomes an `aejax.models.build` config
+(`model_config`: "mlp" or "conv1d"), `train_autoencoder` hands it with the registered loss
+(config.loss, "squared_error") and corruption to aejax's one trainer,
+`aejax.train.fit.train_autoencoder`, and reconstructions and scores come from `aejax.eval` in
+host-chunked mode (`HOST_CHUNK_BATCHES` evaluation batches on the device at a time).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jax
@@ -20,43 +23,40 @@ from aejax.anomaly.scores import (Standardiser, check_norm, ensemble_scores, fit
                                   member_reference, rank_non_finite_highest, residual_sizes, step_scores)
 
 PARAMS_DIR = "params"
+HOST_CHUNK_BATCHES = 8  # evaluation batches sent to the device at a time
 ENSEMBLE_RULES = ("mean", "standardised")
 
 
-def make_model(mcfg, example_shape: tuple[int, ...]):
-    """The autoencoder of `mcfg` for examples of `example_shape` ([D] vectors or [T, C] windows)."""
-    from aejax.models import autoencoder, conv
-
+def model_config(mcfg, example_shape: tuple[int, ...]) -> dict:
+    """The `aejax.models.build` config of a detector's model section for examples of
+    `example_shape` ([D] vectors or [T, C] windows): kind "mlp" is model "mlp" with sizes
+    (prod(example_shape),) + hidden; kind "conv" is model "conv1d"."""
     if mcfg.kind == "mlp":
-        sizes = (int(np.prod(example_shape)),) + tuple(mcfg.hidden)
-        acts = autoencoder.default_activations(len(sizes) - 1, mcfg.hidden_activation, mcfg.code_activation)
-        init = autoencoder.kernel_init(mcfg.get("kernel_init", "lecun_normal"), mcfg.get("init_scale", 1.0))
-        return autoencoder.Autoencoder(sizes, acts, output=mcfg.output_activation, tied=bool(mcfg.tied),
-                                       kernel_init=init)
+        return dict(name="mlp", sizes=(int(np.prod(example_shape)),) + tuple(mcfg.hidden),
+                    hidden_activation=mcfg.hidden_activation, code_activation=mcfg.code_activation,
+                    output_activation=mcfg.output_activation, tied=bool(mcfg.tied),
+                    kernel_init=mcfg.get("kernel_init", "lecun_normal"), init_scale=mcfg.get("init_scale", 1.0))
     if mcfg.kind == "conv":
         if len(example_shape) != 2:
             raise ValueError(f"model.kind='conv' needs windows [T, C]; this data has examples of shape {example_shape}")
-        return conv.ConvAutoencoder(features=example_shape[1], channels=tuple(mcfg.channels),
-                                    kernel_size=mcfg.kernel_size, activation=mcfg.hidden_activation,
-                                    output=mcfg.output_activation)
+        return dict(name="conv1d", channels=tuple(mcfg.channels), kernel_size=mcfg.kernel_size,
+                    hidden_activation=mcfg.hidden_activation, output_activation=mcfg.output_activation)
     raise ValueError(f"unknown model.kind {mcfg.kind!r}; choose 'mlp' or 'conv'")
 
 
-def _init_input(mcfg, example_shape: tuple[int, ...]) -> jax.Array:
-    dummy = jnp.zeros((1,) + tuple(example_shape), jnp.float32)
-    return dummy.reshape(1, -1) if mcfg.kind == "mlp" else dummy
+def engine_config(cfg, example_shape: tuple[int, ...]) -> ConfigDict:
+    """The config `aejax.train.fit.train_autoencoder` reads for detector config `cfg`: its model
+    (`model_config`), its loss (config.loss, default "squared_error": 1/2 the sum of squares
+    between the output and the clean input), corruption (a denoising AE) and train sections."""
+    return ConfigDict(dict(model=model_config(cfg.model, example_shape), loss=cfg.get("loss", "squared_error"),
+                           corruption=cfg.corruption.to_dict(), train=cfg.train.to_dict()))
 
 
-def _per_model_loss(model, corrupt=None):
-    """Mean over examples of 1/2 the sum of squared errors between the reconstruction of the
-    (optionally corrupted: a denoising autoencoder) input and the clean input."""
+def build_model(cfg, example_shape: tuple[int, ...]):
+    """The detector's autoencoder (`aejax.models.build`) for examples of `example_shape`."""
+    from aejax import models
 
-    def loss(params, x, rng):
-        inputs = x if corrupt is None else corrupt(rng, x.reshape(x.shape[0], -1)).reshape(x.shape)
-        recon = model.apply({"params": params}, inputs, method="reconstruct")
-        return jnp.mean(0.5 * jnp.sum(jnp.square(recon - x).reshape(x.shape[0], -1), axis=1))
-
-    return loss
+    return models.build(model_config(cfg.model, example_shape), example_shape)
 
 
 def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int = 0):
@@ -69,73 +69,16 @@ def train_autoencoder(cfg, run, x_train, *, seed: int, tag: str, num_models: int
     leading model axis. With a `run` (aejax.run.Run), steps are logged to its metrics and
     training resumes from run.workdir/checkpoints/<tag> when present; `run` may be None.
     """
-    from aejax import corruption
     from aejax.train.fit import train_autoencoder as fit_autoencoder
 
     example_shape = tuple(x_train.shape[2:] if num_models else x_train.shape[1:])
-    model = make_model(cfg.model, example_shape)
-    dummy = _init_input(cfg.model, example_shape)
+    config = engine_config(cfg, example_shape)
+    config.train.batch_size = min(cfg.train.batch_size, x_train.shape[0])
     init_rng, train_rng = jax.random.split(jax.random.PRNGKey(seed))
-    init = lambda key: model.init(key, dummy)["params"]  # noqa: E731
-    params = jax.jit(jax.vmap(init) if num_models else init)(
-        jax.random.split(init_rng, num_models) if num_models else init_rng)
-    per_model = _per_model_loss(model, corruption.make(cfg.corruption.name, cfg.corruption.level))
-    x = jnp.asarray(x_train, jnp.float32)
-    if cfg.model.kind == "mlp":
-        x = x.reshape(x.shape[: 2 if num_models else 1] + (-1,))
-    train = ConfigDict(cfg.train.to_dict())
-    train.batch_size = min(cfg.train.batch_size, x.shape[0])
-    trained = fit_autoencoder(cfg, x, model=model, objective=lambda p, xb, rng: (per_model(p, xb, rng), {}),
-                              params=params, train=train, rng=train_rng, run=run,
+    trained = fit_autoencoder(config, jnp.asarray(x_train, jnp.float32), rng=train_rng, init_rng=init_rng, run=run,
                               checkpoints=run.checkpoints(f"checkpoints/{tag}") if run is not None else None,
                               desc=tag, phase=tag, members=num_models)
-    return model, trained.params
-
-
-_APPLY_CACHE: dict = {}
-
-
-def _jitted_reconstruct(model, num_models: int):
-    """One jitted `(params, batch) -> reconstruction` per (model, num_models), reused across calls."""
-    key = (model, num_models)
-    if key not in _APPLY_CACHE:
-        def one(p, xb):
-            return model.apply({"params": p}, xb, method="reconstruct")
-
-        fn = jax.vmap(one, in_axes=(0, 1), out_axes=1) if num_models else one
-        _APPLY_CACHE[key] = jax.jit(fn)
-    return _APPLY_CACHE[key]
-
-
-def reconstruct(model, params, x, *, batch_size: int = 1024, num_models: int = 0, repeat: int = 0,
-                dtype=np.float64) -> np.ndarray:
-    """Reconstructions (float64, or `dtype`) of x [N, ...] (or [N, M, ...] for side-by-side models),
-    same shape; with `repeat` = M, x [N, ...] is fed to each of M side-by-side models (repeated one
-    batch at a time) and the result is [N, M, ...].
-
-    Runs fixed-size batches (the last one zero-padded), so any N reuses one compiled program; the
-    output is filled in place (no list of batches to concatenate)."""
-    x = np.asarray(x, np.float32)
-    if repeat:
-        num_models = repeat
-    shape = (x.shape[:1] + (repeat,) + x.shape[1:]) if repeat else x.shape
-    if hasattr(model, "sizes"):  # the MLP takes flat vectors
-        x = x.reshape(x.shape[: 1 if repeat else 2 if num_models else 1] + (-1,))
-    n = len(x)
-    batch_size = min(batch_size, n)
-    fn = _jitted_reconstruct(model, num_models)
-    out = None
-    for start in range(0, n, batch_size):
-        chunk = x[start:start + batch_size]
-        if len(chunk) < batch_size:
-            chunk = np.concatenate([chunk, np.zeros((batch_size - len(chunk),) + chunk.shape[1:], chunk.dtype)])
-        if repeat:
-            chunk = np.repeat(chunk[:, None], repeat, axis=1)
-        done = np.asarray(fn(params, chunk), dtype)[: min(batch_size, n - start)]
-        if out is None:
-            out = np.empty((n,) + done.shape[1:], dtype)
-        out[start:start + len(done)] = done
-    return out.reshape(shape)
+    return trained.model, trained.params
 
 
 def take_model(params, m: int):
@@ -143,44 +86,28 @@ def take_model(params, m: int):
     return jax.tree_util.tree_map(lambda a: a[m], params)
 
 
-def member_reconstructions(model, params, x, members: int, *, batch_size: int = 1024, dtype=np.float64) -> np.ndarray:
-    """Reconstructions [N, K, ...] of x [N, ...] by each of the K side-by-side models (params with
-    a leading model axis)."""
-    return reconstruct(model, params, x, batch_size=batch_size, repeat=members, dtype=dtype)
+@functools.lru_cache(maxsize=None)
+def member_error(whiten: bool, norm: str):
+    """`error(x [B, ...], recon [B, ...], mean [C], std [C], whitening [C, C]) -> [B]` for
+    `aejax.eval.reconstruction_errors`: the sum over all but the batch axis of the squared
+    (norm="absolute": absolute) residuals x - recon - mean, divided by std per feature of the last
+    axis (or, with `whiten`, times the whitening matrix); one function per (whiten, norm)."""
 
+    def error(x, recon, mean, std, whitening):
+        residual = (x - recon - mean) @ whitening if whiten else (x - recon - mean) / std
+        return jnp.sum(residual_sizes(residual, norm).reshape(x.shape[0], -1), axis=1)
 
-_SCORE_CACHE: dict = {}
-
-
-def _jitted_member_scores(model, whiten: bool, norm: str):
-    """One jitted `(params [K, ...], mean [K, C], std [K, C], whitening [K, C, C], x [B, ...]) ->
-    scores [B, K]` per (model, whiten, norm): each member's sum of squared (norm="absolute":
-    absolute) standardised residuals (or, with `whiten`, of its residuals times its whitening
-    matrix), computed on the device in float32."""
-    key = (model, whiten, norm)
-    if key not in _SCORE_CACHE:
-        flat = hasattr(model, "sizes")  # the MLP takes flat vectors
-
-        def scores(params, mean, std, whitening, x):
-            inputs = x.reshape(x.shape[0], -1) if flat else x
-
-            def one(p, m, s, w):
-                recon = model.apply({"params": p}, inputs, method="reconstruct").reshape(x.shape)
-                residual = (x - recon - m) @ w if whiten else (x - recon - m) / s
-                return jnp.sum(residual_sizes(residual, norm).reshape(x.shape[0], -1), axis=1)
-
-            return jax.vmap(one, out_axes=1)(params, mean, std, whitening)
-
-        _SCORE_CACHE[key] = jax.jit(scores)
-    return _SCORE_CACHE[key]
+    return error
 
 
 def member_scores(model, params, x, standardisers, *, norm: str = "squared", batch_size: int = 1024) -> np.ndarray:
     """Scores float64 [N, K] of K side-by-side models (params with a leading model axis) on x
     [N, ...]: member m's squared (norm="absolute": absolute) residuals, standardised by
     standardisers[m] (None: raw) per feature of the last axis (or whitened, where the
-    standardisers whiten), summed over all but the batch axis. One compiled program for any N
-    (batches of `batch_size`, the last one zero-padded); only the [N, K] scores leave the device."""
+    standardisers whiten), summed over all but the batch axis; computed on the device in float32
+    (`aejax.eval.reconstruction_errors`, host-chunked: only the [N, K] scores leave the device)."""
+    from aejax import eval as eval_lib
+
     x = np.asarray(x, np.float32)
     width = x.shape[-1]
     whiten = any(st is not None and st.whitening is not None for st in standardisers)
@@ -190,22 +117,18 @@ def member_scores(model, params, x, standardisers, *, norm: str = "squared", bat
     std = np.stack([np.ones(width) if st is None else st.std for st in standardisers]).astype(np.float32)
     whitening = (np.stack([st.whitening for st in standardisers]) if whiten
                  else np.zeros((len(standardisers), 0, 0))).astype(np.float32)
-    fn = _jitted_member_scores(model, whiten, check_norm(norm))
-    out = []
-    for start in range(0, len(x), batch_size):
-        chunk = x[start:start + batch_size]
-        n = len(chunk)
-        if n < batch_size:
-            chunk = np.concatenate([chunk, np.zeros((batch_size - n,) + chunk.shape[1:], chunk.dtype)])
-        out.append(np.asarray(fn(params, mean, std, whitening, chunk), np.float64)[:n])
-    return np.concatenate(out) if out else np.zeros((0, len(standardisers)))
+    scores = eval_lib.reconstruction_errors(model, params, x, member_error(whiten, check_norm(norm)),
+                                            (mean, std, whitening), batch_size=batch_size,
+                                            members=len(standardisers), host_chunk=HOST_CHUNK_BATCHES * batch_size)
+    return scores.astype(np.float64)
 
 
 def detector_config(cfg) -> ConfigDict:
     """The parts of a run config an autoencoder detector uses: model (with model.ensemble = K),
     train, corruption, score.standardise / score.whiten / score.norm / score.ensemble and
     eval.batch_size."""
-    return ConfigDict(dict(model=cfg.model.to_dict(), train=cfg.train.to_dict(), corruption=cfg.corruption.to_dict(),
+    return ConfigDict(dict(model=cfg.model.to_dict(), loss=cfg.get("loss", "squared_error"), train=cfg.train.to_dict(),
+                           corruption=cfg.corruption.to_dict(),
                            score=dict(standardise=bool(cfg.score.standardise),
                                       whiten=bool(cfg.score.get("whiten", False)),
                                       norm=str(cfg.score.get("norm", "squared")),
@@ -308,10 +231,12 @@ class AutoencoderDetector(Detector):
 
     def reconstruct(self, X, *, dtype=np.float64) -> np.ndarray:
         """Reconstructions (float64, or `dtype`) of X: [N, ...] (K = 1) or [N, K, ...] (one per member)."""
-        if self.members == 1:
-            return reconstruct(self.model_, self.params_, X, batch_size=self._batch, dtype=dtype)
-        return member_reconstructions(self.model_, self.params_, np.asarray(X), self.members, batch_size=self._batch,
-                                      dtype=dtype)
+        from aejax import eval as eval_lib
+
+        k = self.members
+        recon = eval_lib.reconstruct(self.model_, self.params_, np.asarray(X, np.float32), batch_size=self._batch,
+                                     members=k if k > 1 else 0, host_chunk=HOST_CHUNK_BATCHES * self._batch)
+        return recon.astype(dtype, copy=False)
 
     def score_members(self, X) -> np.ndarray:
         """Each member's score, [N, K] (`member_scores`)."""
@@ -352,13 +277,13 @@ class AutoencoderDetector(Detector):
 
     @classmethod
     def _from_state(cls, state: dict, directory: Path) -> "AutoencoderDetector":
+        from aejax import models
         from aejax.ckpt import Checkpoints
 
         detector = cls(state["config"], seed=state["seed"])
         detector.example_shape_ = tuple(state["example_shape"])
-        detector.model_ = model = make_model(detector.config.model, detector.example_shape_)
-        dummy = _init_input(detector.config.model, detector.example_shape_)
-        init = lambda key: model.init(key, dummy)["params"]  # noqa: E731
+        detector.model_ = model = build_model(detector.config, detector.example_shape_)
+        init = lambda key: models.init(model, key, detector.example_shape_)  # noqa: E731
         k = detector.members
         keys = jax.random.split(jax.random.PRNGKey(0), k) if k > 1 else jax.random.PRNGKey(0)
         template = jax.eval_shape(jax.vmap(init) if k > 1 else init, keys)

@@ -5,6 +5,7 @@ import jax
 import numpy as np
 import pytest
 
+from aejax import eval as eval_lib
 from aejax.anomaly import ae_detector as ae
 from aejax.anomaly.detector import load_detector
 from aejax.anomaly.scores import reconstruction_scores, step_scores
@@ -21,7 +22,7 @@ def test_plain_tied_and_denoising_autoencoders_train(tmp_path, tiny_anomaly_conf
     for name, cfg in {"plain": tiny_anomaly_config(), "tied": tiny_anomaly_config(tied=True)}.items():
         model, params = ae.train_autoencoder(cfg, _run(tmp_path / name), x, seed=0, tag="t")
         counts[name] = sum(p.size for p in jax.tree_util.tree_leaves(params))
-        assert ae.reconstruct(model, params, x).shape == x.shape
+        assert eval_lib.reconstruct(model, params, x).shape == x.shape
     assert counts["plain"] - counts["tied"] == 6 * 4 + 4 * 2  # the decoder kernels
     cfg = tiny_anomaly_config()
     cfg.corruption.name, cfg.corruption.level = "gaussian", 0.1
@@ -30,11 +31,16 @@ def test_plain_tied_and_denoising_autoencoders_train(tmp_path, tiny_anomaly_conf
     assert losses[-1] < losses[0]
 
 
-def test_reconstruct_pads_batches_without_changing_results(tmp_path, tiny_anomaly_config, plane_rows):
+def test_host_chunked_reconstruction_pads_batches_and_chunks_without_changing_results(tmp_path, tiny_anomaly_config,
+                                                                                      plane_rows):
     x = plane_rows(n=37)
     model, params = ae.train_autoencoder(tiny_anomaly_config(), _run(tmp_path), x, seed=0, tag="t")
-    whole = ae.reconstruct(model, params, x, batch_size=64)
-    np.testing.assert_allclose(ae.reconstruct(model, params, x, batch_size=10), whole, rtol=1e-5, atol=1e-6)
+    whole = np.asarray(eval_lib.reconstruct(model, params, x, batch_size=64))
+    for batch_size, host_chunk in ((10, None), (10, 20), (4, 4), (64, 1000)):
+        chunked = eval_lib.reconstruct(model, params, x, batch_size=batch_size, host_chunk=host_chunk)
+        np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
+    assert isinstance(chunked, np.ndarray) and chunked.dtype == np.float32
+    assert eval_lib.reconstruct(model, params, x[:0], batch_size=4, host_chunk=8).shape == (0, 6)
 
 
 def test_side_by_side_models_train_independently(tmp_path, tiny_anomaly_config, plane_rows):
@@ -43,9 +49,12 @@ def test_side_by_side_models_train_independently(tmp_path, tiny_anomaly_config, 
     x = np.stack([x1, 10 * x1], axis=1)  # [N, M=2, D]
     model, params = ae.train_autoencoder(tiny_anomaly_config(), _run(tmp_path), x, seed=0, tag="t", num_models=2)
     assert params["enc_0"]["kernel"].shape == (2, 6, 4)
-    recon = ae.reconstruct(model, params, x, batch_size=16, num_models=2)
-    single = ae.reconstruct(model, ae.take_model(params, 1), x[:, 1], batch_size=16)
+    recon = eval_lib.reconstruct(model, params, x[:, 1], batch_size=16, members=2, host_chunk=32)  # [N, 2, D]
+    single = eval_lib.reconstruct(model, ae.take_model(params, 1), x[:, 1], batch_size=16)
     np.testing.assert_allclose(recon[:, 1], single, rtol=1e-5, atol=1e-5)
+    first = eval_lib.reconstruct(model, ae.take_model(params, 0), x[:, 1], batch_size=16)
+    assert np.abs(recon[:, 1] - recon[:, 0]).max() > 1.0  # model 1 learned the 10x series, model 0 did not
+    np.testing.assert_allclose(recon[:, 0], first, rtol=1e-5, atol=1e-5)
 
 
 def test_detector_trains_without_a_run_and_scores_by_reconstruction_error(tiny_anomaly_config, plane_rows):
@@ -54,7 +63,7 @@ def test_detector_trains_without_a_run_and_scores_by_reconstruction_error(tiny_a
     cfg.score.standardise = True
     detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(x)
     model, params = ae.train_autoencoder(cfg, None, x, seed=0, tag="t")
-    recon = ae.reconstruct(model, params, x, batch_size=cfg.eval.batch_size)
+    recon = np.asarray(eval_lib.reconstruct(model, params, x, batch_size=cfg.eval.batch_size), np.float64)
     np.testing.assert_allclose(detector.reconstruct(x), recon, rtol=1e-6, atol=1e-7)  # the same training
     st = detector.standardisers_[0]
     np.testing.assert_allclose(detector.score(x[:5]), reconstruction_scores(x[:5], recon[:5], st), rtol=1e-6)
@@ -115,7 +124,8 @@ def test_ensemble_score_is_the_mean_of_independently_scored_members(tmp_path, ti
     # the same three members, trained side by side, each scored on its own
     model, params = ae.train_autoencoder(cfg, _run(tmp_path / "ref"), np.repeat(x_train[:, None], 3, axis=1),
                                          seed=0, tag="t", num_models=3)
-    members = np.stack([reconstruction_scores(x_test, ae.reconstruct(model, ae.take_model(params, m), x_test))
+    members = np.stack([reconstruction_scores(x_test, np.asarray(eval_lib.reconstruct(model, ae.take_model(params, m),
+                                                                                      x_test), np.float64))
                         for m in range(3)], axis=1)
     assert np.ptp(members[0]) > 0  # different initialisations give different members
     np.testing.assert_allclose(detector.score_members(x_test), members, rtol=1e-4)
@@ -144,6 +154,6 @@ def test_conv_detector_gives_per_step_scores_of_windows(tmp_path, tiny_anomaly_c
     detector = ae.AutoencoderDetector.from_config(cfg, seed=0).fit(windows)
     per_step = detector.score_steps(windows[:5])
     np.testing.assert_allclose(per_step, step_scores(windows[:5], detector.reconstruct(windows[:5])))
-    np.testing.assert_allclose(per_step.sum(axis=1), detector.score(windows[:5]))
+    np.testing.assert_allclose(per_step.sum(axis=1), detector.score(windows[:5]), rtol=1e-6)  # scores: float32 sums
     detector.save(tmp_path)
     np.testing.assert_allclose(load_detector(tmp_path).score_steps(windows[:5]), per_step, rtol=1e-6)
