@@ -34,6 +34,7 @@ import json
 import shutil
 import warnings
 from pathlib import Path
+from time import perf_counter
 
 import numpy as np
 
@@ -590,6 +591,7 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
         raise ValueError("--per-series needs --series-id: the column naming each row's series")
     if window is not None and window < 2:
         raise ValueError(f"--window {window}: a window needs at least 2 steps")
+    started = perf_counter()
     cfg = _config("series" if window else "table", overrides, detector)
     records.column_names(train)  # the file exists and has a known format
     options = {"label": label, "time": time, "series_id": series_id, "window": window, "categorical": list(categorical),
@@ -655,7 +657,9 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
             for note in notes:
                 run.print(f"note: {note}" if not note.startswith("warning") else note)
             inputs_x = {k: x[r] for k, r in series.items()} if window else x
+            training_started = perf_counter()
             detector.fit(inputs_x, run=run, tag="model")
+            training_s = perf_counter() - training_started
             if pre.clip_range and not window:  # the threshold sees the training rows as scoring will
                 detector.train_scores_ = detector.score(pre.transform(table))
             if window and per_series:
@@ -680,6 +684,9 @@ def fit_file(train, workdir, *, label=None, time=None, series_id=None, window: i
                 rows, scores, labels, top = _score_training_table(train, choice, pipeline, shown)
                 traces = None
             columns_md = _column_lines(pre, table, missing, low, high, total)
+            compile_s = sum(r.get("compile_s", 0.0) for r in run.history() if r.get("event") == "compiled")
+            notes.append(f"time: {perf_counter() - started:.1f} s to the report; training and calibration "
+                         f"{training_s:.1f} s, of which {compile_s:.1f} s compiled the training programs")
             summary = _write_report(workdir, train, inputs["train"], choice, detector, rows, scores, labels, top,
                                     traces, len(series) if window else 0, pre.num_features, notes, columns_md,
                                     len(table), cfg.get("detector", "default"))
@@ -757,7 +764,7 @@ def _write_report(workdir: Path, train: Path, identity: dict, choice: ColumnChoi
                 else ""),
              f"- label column: {choice.schema.label or 'none (labels are not needed)'}",
              "- missing values: empty cells" + "".join(f", {v!r}" for v in choice.schema.na_values)]
-    lines += [f"- {'' if n.startswith('warning') else 'note: '}{n}" for n in notes]
+    lines += [f"- {'' if n.startswith(('warning', 'time:')) else 'note: '}{n}" for n in notes]
     if choice.schema.label and evaluation is None:
         lines.append("- metrics: not computed, the labels hold only one class")
     if evaluation is not None:

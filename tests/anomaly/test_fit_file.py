@@ -42,6 +42,12 @@ def test_an_unlabelled_table_is_fitted_reported_and_scores_new_records(tmp_path)
     # the table default: the AE's whitened residuals plus KNN distance
     assert "residuals whitened by their training covariance; scores sum absolute residuals" in report
     assert "0.5 x distance to the 5th nearest training row" in report
+    timing = re.search(r"^- time: ([0-9.]+) s to the report; training and calibration ([0-9.]+) s, of which "
+                       r"([0-9.]+) s compiled the training programs$", report, re.M)
+    compiled = [r["compile_s"] for r in map(json.loads, (tmp_path / "run" / "metrics.jsonl").read_text().splitlines())
+                if r.get("event") == "compiled"]
+    assert timing and compiled and float(timing[3]) == pytest.approx(sum(compiled), abs=0.06)
+    assert 0 < float(timing[3]) <= float(timing[2]) <= float(timing[1])
     scores = np.loadtxt(tmp_path / "run" / "train_scores.csv", delimiter=",", skiprows=1)
     assert scores[:, 0].tolist() == list(range(2, 402)) and scores[:, 2].sum() == summary.flagged
     out = score_file(tmp_path / "run", _sensor_csv(tmp_path / "new.csv", 50, 1, shift_rows=(7,)))
