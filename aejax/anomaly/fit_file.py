@@ -565,7 +565,7 @@ def sized_detector(cfg, *, window: int | None, per_series: bool, series_windows:
                          f"needs a multiple of {factor} steps, e.g. {max(factor, window // factor * factor)} or "
                          f"{(window // factor + 1) * factor}")
     stride = max(1, -(-series_windows // cfg.sizing.max_train_windows))
-    notes = [f"windows of {window} steps; every {stride}-th window trains (at most "
+    notes = [f"windows of {window} steps; one window in {stride} trains (at most "
              f"{cfg.sizing.max_train_windows} of the {series_windows})"] if stride > 1 else []
     cfg, sized = sizing.size_to_data(cfg, series_windows // stride, window * features)
     window_detector = AutoencoderDetector.from_config(cfg, seed=seed)
