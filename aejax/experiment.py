@@ -112,6 +112,9 @@ def run_experiment(name: str, workdir: Path, *, quick: bool = False, overrides: 
         else:
             run = distributed.FollowerRun(workdir)
         run.print(f"aejax run {name}{' --quick' if quick else ''} -> {workdir}")
+        expectation = registry.expected(name)
+        if expectation:
+            run.print(f"expected{' (full run)' if quick else ''}: {expectation}")
         for key, (old, new) in changes.items():
             run.print(f"continuing with {key}: {json.dumps(old)} -> {json.dumps(new)}")
         run.print(f"mesh: {distributed.describe(mesh)}")

@@ -18,6 +18,7 @@ import contextlib
 import difflib
 import hashlib
 import importlib.util
+import itertools
 import os
 import re
 import sys
@@ -249,6 +250,18 @@ def describe(name: str) -> dict:
         "data": cfg.get("data_source", "bundled"),
         "summary": doc[0] if doc else "",
     }
+
+
+def expected(name: str) -> str:
+    """The "Expected:" section of experiment `name`'s docstring (what its full run should give and
+    how long it takes), on one line; "" when it has none."""
+    doc = (_module(split_name(name)[0]).__doc__ or "").splitlines()
+    start = next((i for i, line in enumerate(doc) if line.startswith("Expected:")), None)
+    if start is None:
+        return ""
+    lines = [doc[start].removeprefix("Expected:")]
+    lines += itertools.takewhile(lambda line: line.startswith(" "), doc[start + 1:])
+    return " ".join(" ".join(lines).split())
 
 
 def load(name: str, *, quick: bool = False, overrides: dict[str, str] | None = None) -> ConfigDict:

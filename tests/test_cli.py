@@ -194,6 +194,20 @@ def test_variants_are_experiments_of_one_file_and_old_names_are_aliases(tmp_path
         registry.load("mnist/ae:epochs=3")
 
 
+def test_every_experiment_says_what_to_expect_and_the_main_job_says_how_long(tmp_path, monkeypatch):
+    assert [n for n in registry.names() if not registry.expected(n)] == []
+    main_job = registry.expected("hinton2006/mnist-modern")
+    assert main_job.startswith("test SSE per image at or below the paper's 3.00 (about 2.66;")
+    assert "About 7.5 minutes on a quiet 2-core CPU" in main_job and "\n" not in main_job
+    root = tmp_path / "exp" / "g"
+    root.mkdir(parents=True)
+    (root / "x.py").write_text('"""X.\n\nRun:      aejax run g/x\nExpected: about 1.0,\n          in a minute.\n'
+                               'Notes:    not this.\n"""\ndef get_config(arg=None):\n    pass\n')
+    (root / "y.py").write_text('"""Y, with no expectation."""\ndef get_config(arg=None):\n    pass\n')
+    monkeypatch.setenv("AEJAX_EXPERIMENTS", str(tmp_path / "exp"))
+    assert (registry.expected("g/x"), registry.expected("g/y")) == ("about 1.0, in a minute.", "")
+
+
 def test_report_skips_a_directory_without_results_with_a_warning(tmp_path, capsys):
     done, unfinished = tmp_path / "done", tmp_path / "unfinished"
     done.mkdir()

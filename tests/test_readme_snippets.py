@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from aejax import cli
+from aejax import cli, registry
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -22,7 +22,7 @@ HERE = "tests/test_readme_snippets.py"
 # snippet -> (file whose tests run it, a text of that file where they do)
 SNIPPETS = {
     # the setup block: .ci/run runs both lines (the first one's run: the "Using it" runs here)
-    "python3 -m venv .venv && .venv/bin/pip install -q -e . && AEJAX_DATA_DIR=../shared/data .venv/bin/aejax run mnist/ae":
+    "python3 -m venv .venv && .venv/bin/pip install -q -e . && AEJAX_DATA_DIR=../shared/data .venv/bin/aejax run hinton2006/mnist-modern":
         (".ci/run", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'"),
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && AEJAX_DATA_DIR=../shared/data .venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20":
         (".ci/run", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && AEJAX_DATA_DIR=../shared/data .venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20"),
@@ -172,6 +172,7 @@ def test_the_using_it_block(tmp_path, monkeypatch, capsys):
         assert _main(*argv) == 0, command
     out = capsys.readouterr().out
     assert "| mnist/ae (quick) | test_sse_per_image |" in out and "| mnist/tied-ae (quick) |" in out
+    assert f"expected (full run): {registry.expected('mnist/ae')}" in out  # printed before the run starts
     assert json.loads((tmp_path / "runs/ae/results.json").read_text())["config"]["train"]["epochs"] == 2
     assert (tmp_path / "runs/mnist/ae-quick/report.md").read_text().startswith("# mnist/ae (quick variant)")
 

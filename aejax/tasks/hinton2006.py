@@ -66,7 +66,7 @@ def initial_params(cfg, run, model, train_x, notes: list) -> dict:
     if cfg.pretrain.enabled:
         layers = pretrain.pretrain(pretrain.rbm_stages_from_config(cfg), train_x, jax.random.PRNGKey(cfg.seed),
                                    checkpoints=run.checkpoints("pretrain", max_to_keep=1),
-                                   log=run.log, print_fn=run.print)
+                                   log=run.log, print_fn=run.print, progress=not run.quiet)
         notes.append("Next-layer RBM data: hidden probabilities from a fresh pass with the final "
                      "weights of the layer below.")
         return pretrain.unroll(layers, tied=cfg.model.tied)

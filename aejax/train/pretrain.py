@@ -20,6 +20,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 import jax
 import jax.numpy as jnp
+from tqdm.auto import tqdm
 
 from aejax.models import rbm
 from aejax.train.rbm import train as train_rbm
@@ -115,9 +116,12 @@ def _layer_template(n_in: int, n_out: int, dtype) -> Layer:
 
 
 def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
-             checkpoints=None, log: Log | None = None, print_fn: Callable[[str], Any] = print
-             ) -> list[Layer]:
+             checkpoints=None, log: Log | None = None, print_fn: Callable[[str], Any] = print,
+             progress: bool = True) -> list[Layer]:
     """Train ``stages`` greedily on ``inputs`` [N, D]; returns the list of layers.
+
+    With ``progress``, one bar counts the epochs of every RBM stage still to train, so its ETA is
+    that of the whole RBM stack (autoencoder stages show their own bars).
 
     Stage i uses ``jax.random.fold_in(key, i)`` and its records go to ``log`` tagged
     ``{"phase": "pretrain/enc_i"}``. With ``checkpoints`` (an ``aejax.ckpt.Checkpoints``),
@@ -146,10 +150,19 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
         for stage, layer in zip(stages, layers):
             inputs = stage.encode(layer, inputs)
         print_fn(f"[pretrain] resumed after stage {done} of {len(stages)}")
+    rbm_epochs = sum(stage.epochs for stage in stages[len(layers):] if isinstance(stage, RBMStage))
+    bar = tqdm(total=rbm_epochs, desc="pretrain (RBMs)", unit="epoch", disable=not progress or not rbm_epochs)
     for i in range(len(layers), len(stages)):
         phase = f"pretrain/enc_{i}"
-        stage_log = (lambda record, phase=phase: log({"phase": phase, **record})) if log else (
-            lambda record: None)
+        counted = isinstance(stages[i], RBMStage)
+
+        def stage_log(record, phase=phase, counted=counted):
+            if counted and "epoch" in record:
+                bar.update(1)
+                bar.set_postfix(layer=phase.split("/")[1], sse=f"{record['rbm_recon_sse_per_example']:.4g}")
+            if log:
+                log({"phase": phase, **record})
+
         layer = stages[i].train(jax.random.fold_in(key, i), inputs, stage_log)
         layers.append(layer)
         if checkpoints is not None:
@@ -157,6 +170,7 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
                              {"stages_done": i + 1, "sizes": sizes, "stages": signatures[:i + 1]})
         if i + 1 < len(stages):
             inputs = stages[i].encode(layer, inputs)
+    bar.close()
     return layers
 
 

@@ -71,7 +71,7 @@ def pretrain_stack(cfg, run, x: jax.Array, *, level: float | None = None, subdir
     level = float(p.corruption.level if level is None else level)
     stages = make_stages(cfg, level, quiet=run.quiet)
     layers = pretrain.pretrain(stages, x, jax.random.PRNGKey(cfg.seed), checkpoints=run.checkpoints(subdir),
-                               log=run.log, print_fn=run.print)
+                               log=run.log, print_fn=run.print, progress=not run.quiet)
     params = pretrain.unroll(layers, tied=bool(p.tied))
     if p.finetune.epochs > 0:
         params = finetune_autoencoder(cfg, run, params, x, level=level, subdir=subdir + "-finetune")
