@@ -22,7 +22,7 @@ HERE = "tests/test_readme_snippets.py"
 # snippet -> (file whose tests run it, a text of that file where they do)
 SNIPPETS = {
     # the setup block: .ci/run runs both lines (the first one's run: the "Using it" runs here)
-    "python3 -m venv .venv && .venv/bin/pip install -q -e . && AEJAX_DATA_DIR=../shared/data .venv/bin/aejax run hinton2006/mnist-modern":
+    "python3 -m venv .venv && .venv/bin/pip install -q -e . && AEJAX_DATA_DIR=../shared/data .venv/bin/aejax run hinton2006/mnist-fast":
         (".ci/run", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'"),
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && AEJAX_DATA_DIR=../shared/data .venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20":
         (".ci/run", "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && AEJAX_DATA_DIR=../shared/data .venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=20"),
