@@ -40,7 +40,8 @@ def counts_input(cfg) -> bool:
 
 
 def baselines(cfg, run, d, shown) -> tuple[dict, dict]:
-    """(metrics, reconstruction rows of `shown`) of the mean image, PCA-k and logistic PCA-k."""
+    """(metrics, reconstruction rows of `shown`) of the mean image, PCA-k and logistic PCA-k; with
+    eval.train_error also PCA-k's error on the training examples."""
     train_np, test_np = d["train_x"], d["test_x"]
     mean_image = train_np.mean(axis=0)
     metrics = {"mean_image_test_sse_per_image": float(np.mean(np.sum((test_np - mean_image) ** 2, 1)))}
@@ -48,6 +49,8 @@ def baselines(cfg, run, d, shown) -> tuple[dict, dict]:
     for k in cfg.baselines.pca:
         fitted = pca_lib.fit(train_np, k)
         metrics[f"pca_{k}_test_sse_per_image"] = pca_lib.sse_per_example(fitted, test_np)
+        if cfg.eval.train_error:  # PCA's generalisation gap beside the autoencoder's train_sse_per_image
+            metrics[f"pca_{k}_train_sse_per_image"] = pca_lib.sse_per_example(fitted, train_np)
         rows[f"PCA-{k}"] = pca_lib.reconstruct(fitted, shown)
     train_x, test_x = jax.device_put(train_np), jax.device_put(test_np)
     for k in cfg.baselines.logistic_pca:

@@ -50,6 +50,29 @@ def test_tiny_faces_run_with_cg_fine_tuning_then_resume(tmp_path):
     assert again["metrics"]["pretrain_seconds"] < m["pretrain_seconds"]
 
 
+def test_pca_reports_its_training_error_beside_the_test_error_when_asked(tmp_path):
+    rng = np.random.default_rng(0)
+    basis = rng.normal(size=(2, 6))
+    train = rng.normal(size=(200, 2)) @ basis + 0.1 * rng.normal(size=(200, 6))
+    test = rng.normal(size=(50, 2)) @ basis + 0.5 * rng.normal(size=(50, 6))  # noisier: a larger error
+    cfg = default_config()
+    cfg.baselines.pca, cfg.baselines.logistic_pca, cfg.eval.train_error = (2,), (), True
+    metrics, _ = hinton2006.baselines(cfg, Run(tmp_path, quiet=True), {"train_x": train, "test_x": test}, test[:3])
+    mean = train.mean(0)
+    top = np.linalg.svd(train - mean, full_matrices=False)[2][:2]  # the top-2 principal directions
+
+    def sse(x):
+        residual = (x - mean) - (x - mean) @ top.T @ top
+        return np.mean(np.sum(residual ** 2, axis=1))
+
+    assert metrics["pca_2_train_sse_per_image"] == pytest.approx(sse(train), rel=1e-9)
+    assert metrics["pca_2_test_sse_per_image"] == pytest.approx(sse(test), rel=1e-9)
+    assert metrics["pca_2_train_sse_per_image"] < metrics["pca_2_test_sse_per_image"]
+    cfg.eval.train_error = False
+    assert "pca_2_train_sse_per_image" not in hinton2006.baselines(cfg, Run(tmp_path / "b", quiet=True),
+                                                                   {"train_x": train, "test_x": test}, test[:3])[0]
+
+
 def test_bad_protocol_and_size_mismatch_are_named(tmp_path):
     cfg = _tiny_faces_config()
     cfg.model.sizes = (600, 12, 4)
