@@ -198,7 +198,7 @@ def test_every_experiment_says_what_to_expect_and_the_main_job_says_how_long(tmp
     assert [n for n in registry.names() if not registry.expected(n)] == []
     main_job = registry.expected("hinton2006/mnist-fast")  # the README's first command
     assert main_job.startswith("test SSE per image about 2.98, at or below the paper's 3.00.")
-    assert "About 3 minutes on a quiet 2-core CPU" in main_job and "\n" not in main_job
+    assert "About 2.5 minutes on a quiet 2-core CPU" in main_job and "\n" not in main_job
     root = tmp_path / "exp" / "g"
     root.mkdir(parents=True)
     (root / "x.py").write_text('"""X.\n\nRun:      aejax run g/x\nExpected: about 1.0,\n          in a minute.\n'
