@@ -1,16 +1,18 @@
-"""`fit`: epochs as compiled scans, JSON-lines metrics, a progress bar, a NaN/Inf guard and
-orbax checkpoints with resume."""
+"""`fit`: epochs as compiled scans (a program per step for convolutions on CPU), JSON-lines
+metrics, a progress bar, a NaN/Inf guard and orbax checkpoints with resume."""
 import time
 from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+import optax
 from tqdm.auto import tqdm
 
 from aejax import distributed
 from aejax.train.state import TrainState, from_checkpoint, to_checkpoint
-from aejax.train.steps import Step, make_epoch, num_batches
+from aejax.train.steps import Step, epoch_order, make_batch_step, make_epoch, num_batches
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -39,16 +41,47 @@ class Fitted(NamedTuple):
 
 
 def compile_epoch(step: Step, batch_size: int, state: TrainState, data, mesh):
-    """The epoch program of `make_epoch`, compiled for `mesh` with the state replicated, the
-    examples placed by `aejax.distributed.example_sharding` and the state donated.
-    Returns `epoch(state, data) -> (state, metrics)`."""
-    state_sharding = distributed.state_shardings(state, mesh)
-    return jax.jit(
-        make_epoch(step, batch_size, mesh=mesh),
-        in_shardings=(state_sharding, distributed.example_shardings(data, mesh)),
-        out_shardings=(state_sharding, distributed.replicated(mesh)),
-        donate_argnums=0,
-    ).lower(state, data).compile()
+    """The epoch program `epoch(state, data) -> (state, metrics [steps])`, compiled for `mesh` with
+    the state replicated (and donated) and the examples placed by
+    `aejax.distributed.example_sharding`: `make_epoch`'s one scan, except for a step with a
+    convolution on CPU, which runs as one compiled step per batch (`StepwiseEpoch`): XLA:CPU runs
+    a convolution inside a loop body several times slower than outside one (jax-ml/jax#12868;
+    benchmarks/README.md, "Convolutions in the epoch scan")."""
+    state_sharding, examples = distributed.state_shardings(state, mesh), distributed.example_shardings(data, mesh)
+    replicated = distributed.replicated(mesh)
+    scan = jax.jit(make_epoch(step, batch_size, mesh=mesh), in_shardings=(state_sharding, examples),
+                   out_shardings=(state_sharding, replicated), donate_argnums=0).lower(state, data)
+    if mesh.devices.flat[0].platform != "cpu" or "convolution" not in scan.as_text():
+        return scan.compile()
+    idx = jax.ShapeDtypeStruct((batch_size,), np.int32)
+    batch_step = jax.jit(make_batch_step(step, mesh=mesh), in_shardings=(state_sharding, examples, replicated),
+                         out_shardings=(state_sharding, replicated), donate_argnums=0).lower(state, data, idx)
+    return StepwiseEpoch(batch_step.compile(), batch_size, state, data, state_sharding)
+
+
+class StepwiseEpoch:
+    """`make_epoch`'s epoch (the same batches and keys, the same metrics) with the steps dispatched
+    one by one: `batch_step(state, data, idx)`, compiled from `make_batch_step`, for each batch of
+    indices sent from the host. `memory_analysis()` is the step program's."""
+
+    def __init__(self, batch_step, batch_size: int, state: TrainState, data, state_sharding):
+        n = jax.tree_util.tree_leaves(data)[0].shape[0]
+        self.batch_step = batch_step
+        self.order = jax.jit(lambda s: epoch_order(s, n, batch_size), in_shardings=(state_sharding,),
+                             out_shardings=(state_sharding, None), donate_argnums=0).lower(state).compile()
+        self.norm = jax.jit(optax.tree_utils.tree_norm, in_shardings=(state_sharding.params,)).lower(state.params).compile()
+
+    def __call__(self, state: TrainState, data):
+        state, order = self.order(state)
+        metrics = []
+        for idx in np.asarray(order, np.int32):
+            state, m = self.batch_step(state, data, idx)
+            metrics.append(m)
+        metrics = jax.tree_util.tree_map(lambda *per_step: jnp.stack(per_step), *metrics)
+        return state, {**metrics, "param_norm": self.norm(state.params)}
+
+    def memory_analysis(self):
+        return self.batch_step.memory_analysis()
 
 
 def fit(

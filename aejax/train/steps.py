@@ -79,6 +79,25 @@ def num_batches(data, batch_size: int) -> int:
     return n // batch_size
 
 
+def epoch_order(state: TrainState, n: int, batch_size: int) -> tuple[TrainState, jax.Array]:
+    """(state with a fresh RNG, example indices [steps, batch_size]): one epoch's batches, a
+    permutation of the `n` examples keyed by a split of the state's RNG (the remainder dropped)."""
+    steps = n // batch_size
+    rng, perm_key = jax.random.split(state.rng)
+    return state.replace(rng=rng), jax.random.permutation(perm_key, n)[: steps * batch_size].reshape(steps, batch_size)
+
+
+def make_batch_step(step: Step, *, mesh=None):
+    """`batch_step(state, data, idx [B]) -> (state, metrics)`: `step` on the examples `idx` of
+    `data` (gathered on the device, sharded along the mesh's "data" axis)."""
+
+    def batch_step(state: TrainState, data, idx):
+        batch = jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data)
+        return step(state, distributed.constrain_batch(batch, mesh))
+
+    return batch_step
+
+
 def make_epoch(step: Step, batch_size: int, *, mesh=None):
     """`epoch(state, data) -> (state, metrics [steps])`: one pass over a fresh permutation of
     `data` (a pytree with a leading example axis) as a single `lax.scan`; the permutation key is
@@ -87,18 +106,11 @@ def make_epoch(step: Step, batch_size: int, *, mesh=None):
     With a `mesh` (jax.sharding.Mesh with axis "data"), each gathered batch is sharded along
     it; the permutation is over global example indices, so batches do not depend on the mesh.
     """
+    batch_step = make_batch_step(step, mesh=mesh)
 
     def epoch(state: TrainState, data):
-        steps = num_batches(data, batch_size)
-        rng, perm_key = jax.random.split(state.rng)
-        n = jax.tree_util.tree_leaves(data)[0].shape[0]
-        order = jax.random.permutation(perm_key, n)[: steps * batch_size].reshape(steps, batch_size)
-
-        def body(state, idx):
-            batch = jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), data)
-            return step(state, distributed.constrain_batch(batch, mesh))
-
-        state, metrics = jax.lax.scan(body, state.replace(rng=rng), order)
+        state, order = epoch_order(state, jax.tree_util.tree_leaves(data)[0].shape[0], batch_size)
+        state, metrics = jax.lax.scan(lambda s, idx: batch_step(s, data, idx), state, order)
         metrics["param_norm"] = optax.tree_utils.tree_norm(state.params)
         return state, metrics
 

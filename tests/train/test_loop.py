@@ -124,3 +124,37 @@ def test_batch_statistics_train_checkpoint_and_resume_bit_exactly(tmp_path):
     model = _BatchNormAutoencoder()
     want = model.apply(resumed.variables, X, method="reconstruct")  # running averages
     np.testing.assert_allclose(eval_lib.reconstruct(model, resumed.params, X, collections=resumed.collections), want, rtol=1e-6)
+
+
+def test_a_convolutional_step_on_cpu_runs_stepwise_with_the_scan_epochs_batches_and_results():
+    from aejax import distributed, models
+    from aejax.train.loop import StepwiseEpoch, compile_epoch
+    from aejax.train.steps import make_epoch
+
+    model = models.build(dict(name="conv1d", channels=(8, 4), kernel_size=3, hidden_activation="relu",
+                              output_activation="linear"), (8, 3))
+    x = jax.random.normal(jax.random.PRNGKey(2), (64, 8, 3))
+
+    tx = optax.adam(1e-2)
+
+    def fresh():
+        params = model.init(jax.random.PRNGKey(0), x[:1])["params"]
+        return TrainState.create(params=params, tx=tx, rng=jax.random.PRNGKey(1))
+
+    step = make_train_step(reconstruction(model, "squared_error"))
+    mesh = distributed.current_mesh()
+    stepwise = compile_epoch(step, 16, fresh(), x, mesh)
+    scanned = jax.jit(make_epoch(step, 16))
+    mlp_epoch = compile_epoch(make_train_step(reconstruction(Autoencoder((12, 6, 3)), "cross_entropy")), 16,
+                              _state()[1], X, mesh)
+    assert isinstance(mlp_epoch, jax.stages.Compiled) and isinstance(stepwise, StepwiseEpoch)
+    a, b = fresh(), fresh()
+    for _ in range(2):
+        a, metrics_a = stepwise(a, x)
+        b, metrics_b = scanned(b, x)
+        np.testing.assert_allclose(metrics_a["loss"], metrics_b["loss"], rtol=1e-5)
+        np.testing.assert_allclose(metrics_a["param_norm"], metrics_b["param_norm"], rtol=1e-5)
+    assert int(a.step) == int(b.step) == 8
+    np.testing.assert_array_equal(a.rng, b.rng)
+    for leaf_a, leaf_b in zip(jax.tree_util.tree_leaves(a.params), jax.tree_util.tree_leaves(b.params)):
+        np.testing.assert_allclose(leaf_a, leaf_b, rtol=1e-4, atol=1e-6)
