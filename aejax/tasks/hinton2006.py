@@ -63,13 +63,26 @@ def baselines(cfg, run, d, shown) -> tuple[dict, dict]:
     return metrics, rows
 
 
+def finetune_seconds(cfg, run, model, train_x) -> float:
+    """Estimated seconds of minibatch fine-tuning (`finetune.protocol="optax"`; 0 for "cg"): its
+    steps times the median of a few timed steps (`fit.seconds_per_step`), printed; the pretraining
+    bar adds it to its own ETA."""
+    if cfg.finetune.protocol != "optax":
+        return 0.0
+    steps = cfg.train.epochs * (len(train_x) // cfg.train.batch_size)
+    seconds = steps * fit.seconds_per_step(cfg, train_x, model=model)
+    run.print(f"fine-tuning: {steps} steps, about {seconds:.0f} s at this machine's current speed (timed steps)")
+    return seconds
+
+
 def initial_params(cfg, run, model, train_x, notes: list) -> dict:
     """The RBM stack unrolled into the autoencoder (`pretrain.enabled`), else its default
     initialisation or (`model.init_scale` > 0) kernels ~ scale N(0, 1) with zero biases."""
     if cfg.pretrain.enabled:
         layers = pretrain.pretrain(pretrain.rbm_stages_from_config(cfg), train_x, jax.random.PRNGKey(cfg.seed),
                                    checkpoints=run.checkpoints("pretrain", max_to_keep=1),
-                                   log=run.log, print_fn=run.print, progress=not run.quiet)
+                                   log=run.log, print_fn=run.print, progress=not run.quiet,
+                                   then_seconds=0.0 if run.quiet else finetune_seconds(cfg, run, model, train_x))
         notes.append("Next-layer RBM data: hidden probabilities from a fresh pass with the final "
                      "weights of the layer below.")
         return pretrain.unroll(layers, tied=cfg.model.tied)

@@ -15,6 +15,8 @@ step; `aejax bench` times that same step. `train_autoencoder` runs it with
 from __future__ import annotations
 
 import dataclasses
+import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -107,6 +109,23 @@ def prepare(config: Mapping, data, *, model=None, objective: Callable | Loss | N
     # one compiled program (not one per optimizer-state leaf); it copies `params`, which fit donates
     state = jax.jit(lambda p, c, key: TrainState.create(params=p, tx=tx, rng=key, collections=c))(params, collections, rng)
     return Prepared(model, state, make_train_step(objective, grad_norm=train.get("log_grad_norm", False)), x)
+
+
+def seconds_per_step(config: Mapping, data, *, model=None, steps: int = 5) -> float:
+    """Median wall seconds of one of `train_autoencoder(config, data, model=model)`'s train steps
+    on this machine, over `steps` compiled steps on the first batch of `data` after a warm-up
+    (freshly initialised parameters: a step's cost does not depend on their values)."""
+    config = _section(config)
+    batch = jax.tree_util.tree_map(lambda a: a[: config.train.batch_size], data)
+    ready = prepare(config, batch, model=model)
+    step, state, x = jax.jit(ready.step, donate_argnums=0), ready.state, ready.x
+    times = []
+    for _ in range(steps + 1):
+        start = time.perf_counter()
+        state, metrics = step(state, x)
+        jax.block_until_ready(metrics)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
 
 
 def train_autoencoder(config: Mapping, data, *, model=None, objective: Callable | Loss | None = None, params=None,

@@ -115,13 +115,21 @@ def _layer_template(n_in: int, n_out: int, dtype) -> Layer:
     }
 
 
+def stack_left(bar) -> float:
+    """Seconds left to the bar's end at its mean rate so far (0 before its first epoch)."""
+    n, total, elapsed = bar.format_dict["n"], bar.format_dict["total"], bar.format_dict["elapsed"]
+    return elapsed / n * (total - n) if n else 0.0
+
+
 def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
              checkpoints=None, log: Log | None = None, print_fn: Callable[[str], Any] = print,
-             progress: bool = True) -> list[Layer]:
+             progress: bool = True, then_seconds: float = 0.0) -> list[Layer]:
     """Train ``stages`` greedily on ``inputs`` [N, D]; returns the list of layers.
 
     With ``progress``, one bar counts the epochs of every RBM stage still to train, so its ETA is
-    that of the whole RBM stack (autoencoder stages show their own bars).
+    that of the whole RBM stack (autoencoder stages show their own bars); with ``then_seconds``
+    (an estimate of the work after the stack, e.g. fine-tuning), the bar also shows ``run_left``:
+    that ETA plus ``then_seconds``, the time left to the end of the run.
 
     Stage i uses ``jax.random.fold_in(key, i)`` and its records go to ``log`` tagged
     ``{"phase": "pretrain/enc_i"}``. With ``checkpoints`` (an ``aejax.ckpt.Checkpoints``),
@@ -159,7 +167,8 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
         def stage_log(record, phase=phase, counted=counted):
             if counted and "epoch" in record:
                 bar.update(1)
-                bar.set_postfix(layer=phase.split("/")[1], sse=f"{record['rbm_recon_sse_per_example']:.4g}")
+                left = {"run_left": tqdm.format_interval(stack_left(bar) + then_seconds)} if then_seconds else {}
+                bar.set_postfix(layer=phase.split("/")[1], sse=f"{record['rbm_recon_sse_per_example']:.4g}", **left)
             if log:
                 log({"phase": phase, **record})
 

@@ -140,3 +140,20 @@ def test_rcv1_loader_gives_counts_probabilities_and_topic_labels(tmp_path):
                                d["train_counts"], rtol=1e-5, atol=1e-5)
     # Generated documents: topic T0k of 4 plus the shared GCAT; labels are the T0k (1..4).
     assert set(np.unique(d["train_y"]).tolist()) == {1, 2, 3, 4}
+
+
+def test_the_fine_tuning_estimate_is_its_steps_times_a_timed_step(tmp_path, monkeypatch):
+    from aejax.configs.hinton2006 import mnist_modern_config
+    from aejax.models import autoencoder
+    from aejax.train import fit
+
+    cfg = mnist_modern_config(quick=True)  # batches of 100
+    cfg.model.sizes, cfg.train.epochs = (12, 6, 3), 3
+    x = np.random.default_rng(0).uniform(size=(1050, 12)).astype(np.float32)
+    timed = fit.seconds_per_step(cfg, x, model=autoencoder.from_config(cfg.model), steps=2)
+    assert 0 < timed < 5
+    monkeypatch.setattr(fit, "seconds_per_step", lambda *args, **kwargs: 0.25)
+    run = Run(tmp_path, quiet=True)
+    assert hinton2006.finetune_seconds(cfg, run, None, x) == 3 * 10 * 0.25  # 10 full batches per epoch
+    cfg.finetune.protocol = "cg"
+    assert hinton2006.finetune_seconds(cfg, run, None, x) == 0.0
