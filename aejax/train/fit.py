@@ -15,7 +15,6 @@ step; `aejax bench` times that same step. `train_autoencoder` runs it with
 from __future__ import annotations
 
 import dataclasses
-import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -111,21 +110,25 @@ def prepare(config: Mapping, data, *, model=None, objective: Callable | Loss | N
     return Prepared(model, state, make_train_step(objective, grad_norm=train.get("log_grad_norm", False)), x)
 
 
-def seconds_per_step(config: Mapping, data, *, model=None, steps: int = 5) -> float:
-    """Median wall seconds of one of `train_autoencoder(config, data, model=model)`'s train steps
-    on this machine, over `steps` compiled steps on the first batch of `data` after a warm-up
-    (freshly initialised parameters: a step's cost does not depend on their values)."""
+def seconds_per_step(config: Mapping, data, *, model=None, steps: int = 20) -> float:
+    """Wall seconds per train step of `train_autoencoder(config, data, model=model)` on this
+    machine: one epoch of `fit`'s compiled epoch program over the first `steps` batches of `data`,
+    timed after a warm-up epoch (freshly initialised parameters: a step's cost does not depend on
+    their values)."""
+    from aejax import distributed
+
     config = _section(config)
-    batch = jax.tree_util.tree_map(lambda a: a[: config.train.batch_size], data)
-    ready = prepare(config, batch, model=model)
-    step, state, x = jax.jit(ready.step, donate_argnums=0), ready.state, ready.x
-    times = []
-    for _ in range(steps + 1):
-        start = time.perf_counter()
-        state, metrics = step(state, x)
-        jax.block_until_ready(metrics)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+    sample = jax.tree_util.tree_map(lambda a: a[: steps * config.train.batch_size], data)
+    ready = prepare(config, sample, model=model)
+    mesh = distributed.current_mesh()
+    state, x = distributed.put_replicated(ready.state, mesh), distributed.put_examples(ready.x, mesh)
+    epoch = loop.compile_epoch(ready.step, config.train.batch_size, state, x, mesh)
+    state, metrics = epoch(state, x)
+    jax.block_until_ready(metrics)
+    start = time.perf_counter()
+    state, metrics = epoch(state, x)
+    jax.block_until_ready(metrics)
+    return (time.perf_counter() - start) / num_batches(x, config.train.batch_size)
 
 
 def train_autoencoder(config: Mapping, data, *, model=None, objective: Callable | Loss | None = None, params=None,

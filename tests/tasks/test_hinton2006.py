@@ -150,7 +150,7 @@ def test_the_fine_tuning_estimate_is_its_steps_times_a_timed_step(tmp_path, monk
     cfg = mnist_modern_config(quick=True)  # batches of 100
     cfg.model.sizes, cfg.train.epochs = (12, 6, 3), 3
     x = np.random.default_rng(0).uniform(size=(1050, 12)).astype(np.float32)
-    timed = fit.seconds_per_step(cfg, x, model=autoencoder.from_config(cfg.model), steps=2)
+    timed = fit.seconds_per_step(cfg, x, model=autoencoder.from_config(cfg.model), steps=4)
     assert 0 < timed < 5
     monkeypatch.setattr(fit, "seconds_per_step", lambda *args, **kwargs: 0.25)
     run = Run(tmp_path, quiet=True)
