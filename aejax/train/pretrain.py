@@ -115,12 +115,6 @@ def _layer_template(n_in: int, n_out: int, dtype) -> Layer:
     }
 
 
-def stack_left(bar) -> float:
-    """Seconds left to the bar's end at its mean rate so far (0 before its first epoch)."""
-    n, total, elapsed = bar.format_dict["n"], bar.format_dict["total"], bar.format_dict["elapsed"]
-    return elapsed / n * (total - n) if n else 0.0
-
-
 def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
              checkpoints=None, log: Log | None = None, print_fn: Callable[[str], Any] = print,
              progress: bool = True, then_seconds: float = 0.0) -> list[Layer]:
@@ -128,8 +122,9 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
 
     With ``progress``, one bar counts the epochs of every RBM stage still to train, so its ETA is
     that of the whole RBM stack (autoencoder stages show their own bars); with ``then_seconds``
-    (an estimate of the work after the stack, e.g. fine-tuning), the bar also shows ``run_left``:
-    that ETA plus ``then_seconds``, the time left to the end of the run.
+    (an estimate of the work after the stack, e.g. fine-tuning), the bar also shows ``run_left``,
+    the time left to the end of the run: the stack's remaining multiply-adds (an epoch of stage
+    i weighs n_in x n_out) at its rate so far, plus ``then_seconds``.
 
     Stage i uses ``jax.random.fold_in(key, i)`` and its records go to ``log`` tagged
     ``{"phase": "pretrain/enc_i"}``. With ``checkpoints`` (an ``aejax.ckpt.Checkpoints``),
@@ -158,16 +153,20 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
         for stage, layer in zip(stages, layers):
             inputs = stage.encode(layer, inputs)
         print_fn(f"[pretrain] resumed after stage {done} of {len(stages)}")
-    rbm_epochs = sum(stage.epochs for stage in stages[len(layers):] if isinstance(stage, RBMStage))
-    bar = tqdm(total=rbm_epochs, desc="pretrain (RBMs)", unit="epoch", disable=not progress or not rbm_epochs)
+    todo = [i for i in range(len(layers), len(stages)) if isinstance(stages[i], RBMStage)]
+    work = {i: sizes[i] * sizes[i + 1] for i in todo}  # multiply-adds of an epoch of stage i, per example
+    total_work, done_work = sum(stages[i].epochs * work[i] for i in todo), [0.0]
+    bar = tqdm(total=sum(stages[i].epochs for i in todo), desc="pretrain (RBMs)", unit="epoch",
+               disable=not progress or not todo)
     for i in range(len(layers), len(stages)):
         phase = f"pretrain/enc_{i}"
-        counted = isinstance(stages[i], RBMStage)
 
-        def stage_log(record, phase=phase, counted=counted):
-            if counted and "epoch" in record:
+        def stage_log(record, phase=phase, i=i):
+            if i in work and "epoch" in record:
                 bar.update(1)
-                left = {"run_left": tqdm.format_interval(stack_left(bar) + then_seconds)} if then_seconds else {}
+                done_work[0] += work[i]
+                stack_left = bar.format_dict["elapsed"] * (total_work - done_work[0]) / done_work[0]
+                left = {"run_left": tqdm.format_interval(stack_left + then_seconds)} if then_seconds else {}
                 bar.set_postfix(layer=phase.split("/")[1], sse=f"{record['rbm_recon_sse_per_example']:.4g}", **left)
             if log:
                 log({"phase": phase, **record})
