@@ -8,7 +8,8 @@ Protocol: hinton2006/mnist-modern's recipe (20 RBM epochs per layer, then Adam a
           CPU. At that budget it was chosen on the validation split (train[50000:]) over the
           previous mnist-fast recipe, 2 RBM epochs and 30 Adam epochs at 3e-3 (results/LOG.md).
 Expected: test SSE per image about 2.98, at or below the paper's 3.00. About 2.5 minutes on a quiet
-          2-core CPU (150 s: RBMs 64 s, Adam 71 s, baselines 8 s); several times that under load.
+          2-core CPU (157 s: RBMs 64 s, Adam 75 s, baselines 8 s, the fine-tuning estimate of the
+          progress bar's run_left 3 s); several times that under load.
 """
 from aejax.configs.hinton2006 import mnist_modern_config
 
