@@ -14,7 +14,7 @@ Protocol: per file, the first 400 steps train (assumed fault-free: one-class) an
           by two-fold selection over file groups, valve1+valve2 (20 files) and other (14 files),
           never on the files scored with the choice (results/LOG.md); the folds are reported too.
 Expected: target AE F1 >= 0.80 (the issue), SKAB's Conv-AE 0.78: about 0.81, each fold about 0.80
-          or above; PCA about 0.69, IForest 0. About 7 minutes on a 2-core CPU.
+          or above; PCA about 0.69, IForest 0. About 5 minutes on a 2-core CPU.
 """
 from aejax.config import reference
 from aejax.anomaly.settings import skab_conv_detector
