@@ -7,7 +7,8 @@ published description (../shared/docs/hinton2006.md §1.4, §3.3) from the 400 O
 1. every picture is rotated by each of 46 angles, -90..+90 degrees in 4 degree steps, and
    scaled by each of 9 factors, 1.40..1.80 in 0.05 steps: 414 patches per picture, 4,140 per
    person, 165,600 in all (the grid is the spec's consistency check 165,600 = 40 x 10 x 46 x 9,
-   not a published fact);
+   not a published fact; the builder config "random_views" draws as many views per picture at
+   angles and scales uniform over the same ranges instead);
 2. a patch at scale s is a square of ``field / s`` original pixels centred on the picture
    centre, turned by the angle, and subsampled on a 25x25 grid:
    the picture is first low-passed with a Gaussian of ``blur`` sampling steps (anti-aliasing),
@@ -39,7 +40,7 @@ from scipy import ndimage
 from aejax.baselines import pca
 
 __all__ = ["FacesParams", "DEFAULT_PARAMS", "ROTATIONS", "SCALES", "PEOPLE", "TRAIN_PEOPLE",
-           "PER_PERSON", "SOURCE_FILE", "read_pictures", "patches", "generate", "normalise",
+           "PER_PERSON", "SOURCE_FILE", "read_pictures", "patches", "random_view_patches", "generate", "normalise",
            "calibration"]
 
 SOURCE_FILE = "olivettifaces.mat"
@@ -97,12 +98,33 @@ def patches(pictures: np.ndarray, params: FacesParams = DEFAULT_PARAMS, rotation
     return out
 
 
+def random_view_patches(pictures: np.ndarray, views: int, seed: int = 0,
+                        params: FacesParams = DEFAULT_PARAMS) -> np.ndarray:
+    """Patches [N, views, size, size] (float64) of pictures [N, 64, 64], each view at its own angle
+    and scale drawn uniformly from the grid's ranges (-90..90 degrees, 1.4..1.8), seeded: the
+    alternative to the 46 x 9 grid, whose steps the paper does not give."""
+    rng = np.random.default_rng(seed)
+    angles = rng.uniform(ROTATIONS[0], ROTATIONS[-1], (len(pictures), views))
+    scales = rng.uniform(SCALES[0], SCALES[-1], (len(pictures), views))
+    out = np.empty((len(pictures), views, params.size, params.size))
+    for i, picture in enumerate(pictures):
+        for v in range(views):
+            out[i, v] = patches(picture[None], params, angles[i, v:v + 1], scales[i, v:v + 1])[0, 0, 0]
+    return out
+
+
 def generate(path: str | Path, params: FacesParams = DEFAULT_PARAMS, stride: int = 1,
-             people: range = range(PEOPLE)) -> tuple[np.ndarray, np.ndarray]:
+             people: range = range(PEOPLE), views: str = "grid") -> tuple[np.ndarray, np.ndarray]:
     """(patches uint8 [N, size, size], person int32 [N]) in stored order: N = len(people) * 4140,
-    or with ``stride`` > 1 every stride-th picture, angle and scale of each person (small sets)."""
+    or with ``stride`` > 1 every stride-th picture, angle and scale of each person (small sets).
+    ``views``: "grid" (46 angles x 9 scales per picture) or "random" (as many views per picture,
+    at random angles and scales: `random_view_patches`)."""
     pictures = read_pictures(path).reshape(PEOPLE, PICTURES_PER_PERSON, 64, 64)[list(people), ::stride]
-    made = patches(pictures.reshape(-1, 64, 64), params, ROTATIONS[::stride], SCALES[::stride])
+    if views not in ("grid", "random"):
+        raise ValueError(f"views={views!r}: choose 'grid' or 'random'")
+    rotations, scales = ROTATIONS[::stride], SCALES[::stride]
+    made = (patches(pictures.reshape(-1, 64, 64), params, rotations, scales) if views == "grid" else
+            random_view_patches(pictures.reshape(-1, 64, 64), len(rotations) * len(scales), params=params))
     images = np.clip(np.rint(made), 0, 255).astype(np.uint8).reshape(-1, params.size, params.size)
     return images, np.repeat(np.asarray(people, np.int32), len(images) // len(people))
 

@@ -93,3 +93,17 @@ def test_builder_small_config_splits_people_30_10():
     assert set(train.y.tolist()) == set(range(30)) and set(test.y.tolist()) == set(range(30, 40))
     images, _ = faces.generate(SOURCE, stride=5, people=range(30, 31))
     np.testing.assert_allclose(test.x[:40], images.reshape(40, -1) / 255.0, rtol=1e-6)
+
+
+def test_random_views_are_seeded_and_sample_what_the_grid_samples():
+    pictures = faces.read_pictures(SOURCE)[:2]
+    views = len(faces.ROTATIONS) * len(faces.SCALES)
+    drawn = faces.random_view_patches(pictures, views)
+    np.testing.assert_array_equal(drawn, faces.random_view_patches(pictures, views))
+    assert not np.array_equal(drawn, faces.random_view_patches(pictures, views, seed=1))
+    grid = faces.patches(pictures).reshape(2, views, 25, 25)
+    for random_views, grid_views in zip(drawn, grid):  # the same ranges of angle and scale, uniformly
+        assert np.corrcoef(random_views.mean(0).ravel(), grid_views.mean(0).ravel())[0, 1] > 0.97
+        assert random_views.var(0).mean() == pytest.approx(grid_views.var(0).mean(), rel=0.05)
+    with pytest.raises(ValueError, match="views='rings'"):
+        faces.generate(SOURCE, stride=5, people=range(1), views="rings")

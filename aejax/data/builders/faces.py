@@ -50,9 +50,11 @@ SOURCE_FOLDER = "faces_orl"  # the folder name of the staged Olivetti files unde
 
 @dataclasses.dataclass
 class FacesConfig(tfds.core.BuilderConfig):
-    """Every ``stride``-th picture, angle and scale of each person (1: the full set)."""
+    """Every ``stride``-th picture, angle and scale of each person (1: the full set); ``views``:
+    "grid" (46 angles x 9 scales) or "random" (as many, at random angles and scales)."""
 
     stride: int = 1
+    views: str = "grid"
 
 
 @registry.register("faces")
@@ -62,7 +64,8 @@ class AejaxFaces(AejaxBuilder):
     name = "aejax_faces"
     VERSION = tfds.core.Version("1.0.0")  # bump with any change to faces.DEFAULT_PARAMS (cache key)
     RELEASE_NOTES = {"1.0.0": "46 angles x 9 scales per picture, field 64 px, anti-aliasing 0.27 steps."}
-    BUILDER_CONFIGS = [FacesConfig(name="full"), FacesConfig(name="small", stride=5)]
+    BUILDER_CONFIGS = [FacesConfig(name="full"), FacesConfig(name="small", stride=5),
+                       FacesConfig(name="random_views", views="random")]
     EXPECTED_FILES = (faces.SOURCE_FILE,)
     DOWNLOAD_HINT = (f" (not for faces: put Roweis' {faces.SOURCE_FILE} in $AEJAX_DATA_DIR/{SOURCE_FOLDER}; "
                      "it is staged in ../shared/data/faces_orl)")
@@ -92,7 +95,8 @@ class AejaxFaces(AejaxBuilder):
                                "the Olivetti faces are never downloaded automatically")
 
     def _split_generators(self, dl_manager):
-        images, person = faces.generate(self._source(), stride=self.builder_config.stride)
+        images, person = faces.generate(self._source(), stride=self.builder_config.stride,
+                                        views=self.builder_config.views)
         train = person < faces.TRAIN_PEOPLE
         return {"train": self._generate_examples(images[train], person[train]),
                 "test": self._generate_examples(images[~train], person[~train])}
