@@ -65,8 +65,8 @@ def baselines(cfg, run, d, shown) -> tuple[dict, dict]:
 
 def finetune_seconds(cfg, run, model, train_x) -> float:
     """Estimated seconds of minibatch fine-tuning (`finetune.protocol="optax"`; 0 for "cg"): its
-    steps times the median of a few timed steps (`fit.seconds_per_step`), printed; the pretraining
-    bar adds it to its own ETA."""
+    steps times the seconds per step of a timed short epoch (`fit.seconds_per_step`), printed;
+    the pretraining bar adds it to its own ETA."""
     if cfg.finetune.protocol != "optax":
         return 0.0
     steps = cfg.train.epochs * (len(train_x) // cfg.train.batch_size)

@@ -74,7 +74,7 @@ class StepwiseEpoch:
     def __call__(self, state: TrainState, data):
         state, order = self.order(state)
         metrics = []
-        for idx in np.asarray(order, np.int32):
+        for idx in np.asarray(order):
             state, m = self.batch_step(state, data, idx)
             metrics.append(m)
         metrics = jax.tree_util.tree_map(lambda *per_step: jnp.stack(per_step), *metrics)
