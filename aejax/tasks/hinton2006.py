@@ -82,7 +82,7 @@ def initial_params(cfg, run, model, train_x, notes: list) -> dict:
         layers = pretrain.pretrain(pretrain.rbm_stages_from_config(cfg), train_x, jax.random.PRNGKey(cfg.seed),
                                    checkpoints=run.checkpoints("pretrain", max_to_keep=1),
                                    log=run.log, print_fn=run.print, progress=not run.quiet,
-                                   then_seconds=0.0 if run.quiet else finetune_seconds(cfg, run, model, train_x))
+                                   then_seconds=lambda: finetune_seconds(cfg, run, model, train_x))
         notes.append("Next-layer RBM data: hidden probabilities from a fresh pass with the final "
                      "weights of the layer below.")
         return pretrain.unroll(layers, tied=cfg.model.tied)

@@ -117,14 +117,15 @@ def _layer_template(n_in: int, n_out: int, dtype) -> Layer:
 
 def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
              checkpoints=None, log: Log | None = None, print_fn: Callable[[str], Any] = print,
-             progress: bool = True, then_seconds: float = 0.0) -> list[Layer]:
+             progress: bool = True, then_seconds: Callable[[], float] | None = None) -> list[Layer]:
     """Train ``stages`` greedily on ``inputs`` [N, D]; returns the list of layers.
 
     With ``progress``, one bar counts the epochs of every RBM stage still to train, so its ETA is
     that of the whole RBM stack (autoencoder stages show their own bars); with ``then_seconds``
-    (an estimate of the work after the stack, e.g. fine-tuning), the bar also shows ``run_left``,
-    the time left to the end of the run: the stack's remaining multiply-adds (an epoch of stage
-    i weighs n_in x n_out) at its rate so far, plus ``then_seconds``.
+    (called once, only when the bar is shown: seconds of the work after the stack, e.g. an
+    estimate of fine-tuning), the bar also shows ``run_left``, the time left to the end of the
+    run: the stack's remaining multiply-adds (an epoch of stage i weighs n_in x n_out) at its
+    rate so far, plus those seconds.
 
     Stage i uses ``jax.random.fold_in(key, i)`` and its records go to ``log`` tagged
     ``{"phase": "pretrain/enc_i"}``. With ``checkpoints`` (an ``aejax.ckpt.Checkpoints``),
@@ -155,18 +156,20 @@ def pretrain(stages: Sequence[Stage], inputs: jax.Array, key: jax.Array, *,
         print_fn(f"[pretrain] resumed after stage {done} of {len(stages)}")
     todo = [i for i in range(len(layers), len(stages)) if isinstance(stages[i], RBMStage)]
     work = {i: sizes[i] * sizes[i + 1] for i in todo}  # multiply-adds of an epoch of stage i, per example
-    total_work, done_work = sum(stages[i].epochs * work[i] for i in todo), [0.0]
-    bar = tqdm(total=sum(stages[i].epochs for i in todo), desc="pretrain (RBMs)", unit="epoch",
-               disable=not progress or not todo)
+    total_work, done_work = sum(stages[i].epochs * work[i] for i in todo), 0.0
+    shown = progress and bool(todo)
+    then = then_seconds() if shown and then_seconds is not None else None
+    bar = tqdm(total=sum(stages[i].epochs for i in todo), desc="pretrain (RBMs)", unit="epoch", disable=not shown)
     for i in range(len(layers), len(stages)):
         phase = f"pretrain/enc_{i}"
 
         def stage_log(record, phase=phase, i=i):
+            nonlocal done_work
             if i in work and "epoch" in record:
                 bar.update(1)
-                done_work[0] += work[i]
-                stack_left = bar.format_dict["elapsed"] * (total_work - done_work[0]) / done_work[0]
-                left = {"run_left": tqdm.format_interval(stack_left + then_seconds)} if then_seconds else {}
+                done_work += work[i]
+                stack_left = bar.format_dict["elapsed"] * (total_work - done_work) / done_work
+                left = {"run_left": tqdm.format_interval(stack_left + then)} if then is not None else {}
                 bar.set_postfix(layer=phase.split("/")[1], sse=f"{record['rbm_recon_sse_per_example']:.4g}", **left)
             if log:
                 log({"phase": phase, **record})

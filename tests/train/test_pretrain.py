@@ -148,7 +148,7 @@ def test_resume_refuses_layers_from_a_different_stack(tmp_path):
 def test_the_bar_shows_the_time_left_to_the_end_of_the_run(capsys):
     data = jax.random.uniform(jax.random.key(4), (40, 6))
     stages = [pretrain.RBMStage(4, rbm.CDConfig(), 3, 10), pretrain.RBMStage(2, rbm.CDConfig(hidden="gaussian"), 2, 10)]
-    pretrain.pretrain(stages, data, jax.random.key(0), then_seconds=3725.0)
+    pretrain.pretrain(stages, data, jax.random.key(0), then_seconds=lambda: 3725.0)
     bars = capsys.readouterr().err.replace("\r", "\n").splitlines()
     left = [line.split("run_left=")[1].split(",")[0] for line in bars if "run_left=" in line]
     seconds = [sum(int(part) * 60 ** i for i, part in enumerate(reversed(text.split(":")))) for text in left]

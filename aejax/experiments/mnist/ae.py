@@ -3,7 +3,8 @@
 Run:      aejax run mnist/ae            (quick: aejax run mnist/ae --quick)
 Paper:    Hinton & Salakhutdinov (2006), Science 313:504, Fig. 2B: test SSE per image 3.00
           (their net is RBM-pretrained and CG fine-tuned; this run uses no pretraining).
-Expected: test SSE per image below 4.0 after the full 40 epochs (3.577 in 268 s on a quiet 2-core CPU, as issue 27 measured).
+Expected: test SSE per image below 4.0 after the full 40 epochs (about 3.6); about 4.5 minutes on a
+          quiet 2-core CPU.
 """
 from aejax.config import base_config, reference
 
